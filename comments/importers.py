@@ -1,0 +1,104 @@
+"""Bulk paths into the ingestion service: article pages and JSON Lines files."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from .article_text import parse_article_text
+from .models import Site
+from .schema import ArticleInput, CommentInput, IngestError, parse_event
+from .services import article_upsert, comment_upsert, event_apply
+
+
+@dataclass
+class ImportSummary:
+    changes: Counter = field(default_factory=Counter)  # "created", "edited", "removed", "unchanged", "article"
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def article_external_id(title: str) -> str:
+    return slugify(title)[:200] or "untitled"
+
+
+def import_article_text(*, site: Site, text: str) -> ImportSummary:
+    """Import an article page (plain text) with its comments, in one transaction."""
+    parsed = parse_article_text(text)
+    summary = ImportSummary()
+    article_id = article_external_id(parsed.title)
+    article = ArticleInput(external_id=article_id, title=parsed.title[:500], body=parsed.body)
+    with transaction.atomic():
+        article_upsert(site=site, data=article)
+        summary.changes["article"] += 1
+        by_id = ArticleInput(external_id=article_id)
+        for comment, parent in parsed.all_comments():
+            result = comment_upsert(
+                site=site,
+                data=CommentInput(
+                    external_id=f"{article_id}#{comment.number}",
+                    article=by_id,
+                    body=comment.text,
+                    parent_external_id=f"{article_id}#{parent.number}" if parent else "",
+                ),
+            )
+            summary.changes[result.change.value if result.change else "unchanged"] += 1
+    return summary
+
+
+def import_jsonl(
+    *,
+    site: Site,
+    lines: Iterable[str | bytes],
+    chunk_size: int = 500,
+    stop_on_error: bool = False,
+    on_line: Callable[[], None] | None = None,
+) -> ImportSummary:
+    """Import events, one JSON object a line. A bad line is reported with its
+    number and the field at fault and skipped; the good ones commit in chunks."""
+    summary = ImportSummary()
+    chunk: list = []
+
+    def flush() -> None:
+        with transaction.atomic():
+            for number, event in chunk:
+                try:
+                    with transaction.atomic():
+                        result = event_apply(site=site, event=event)
+                except IngestError as error:
+                    summary.errors.append(f"line {number}: {error}")
+                    continue
+                key = "article" if event.type == "article.upserted" else (result.change.value if result.change else "unchanged")
+                summary.changes[key] += 1
+        chunk.clear()
+
+    for number, raw in enumerate(lines, start=1):
+        if on_line:
+            on_line()
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError as error:
+            summary.errors.append(f"line {number}: not UTF-8 ({error.reason} at byte {error.start})")
+        else:
+            if not line.strip():
+                continue
+            try:
+                chunk.append((number, parse_event(json.loads(line))))
+            except json.JSONDecodeError as error:
+                summary.errors.append(f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
+            except IngestError as error:
+                summary.errors.append(f"line {number}: {error}")
+        if summary.errors and stop_on_error:
+            break
+        if len(chunk) >= chunk_size:
+            flush()
+    if chunk and not (summary.errors and stop_on_error):
+        flush()
+    return summary

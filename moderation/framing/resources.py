@@ -1,0 +1,176 @@
+"""Load the data files once, compile their patterns, and fingerprint them.
+
+Everything the analyzer knows (lexicons, context cues, role descriptions,
+fitted weights) lives in ``data/``; code only interprets it. The fingerprint
+goes into the scorer's version so a stored score can always be traced back to
+the exact data, site terms included, that produced it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence, Union
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_FILES = ("lexicon.json", "context.json", "roles.json", "weights.json")
+# Weight given to a site's extra phrase when it names none: site terms are
+# added because they are diagnostic on that site.
+DEFAULT_EXTRA_WEIGHT = 0.9
+
+ExtraTerm = Union[str, Sequence[Any]]  # "phrase" or ["phrase", weight]
+ExtraTerms = Mapping[str, Sequence[ExtraTerm]]
+
+
+@dataclass(frozen=True)
+class Tier:
+    """Patterns of one family that share a weight and a role, compiled as one alternation."""
+
+    weight: float
+    role: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    role: str
+    gate: str | None  # None, "sentence" or "text": see lexicon.json "about"
+    plot_marker: bool
+    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True)
+class ContextRules:
+    quote_min_words: int
+    discount: Mapping[str, float]
+    clause_reset: re.Pattern[str]
+    negation: re.Pattern[str]
+    negation_exceptions: re.Pattern[str]
+    reported: re.Pattern[str]
+    reported_exceptions: re.Pattern[str]
+    meta: re.Pattern[str]
+    meta_exceptions: re.Pattern[str]
+    criticism: tuple[tuple[float, re.Pattern[str]], ...]
+
+
+@dataclass(frozen=True)
+class Resources:
+    families: tuple[Family, ...]
+    context: ContextRules
+    roles: Mapping[str, Sequence[str]]
+    contrast: Mapping[str, Sequence[str]]
+    weights: Mapping[str, Any]
+    fingerprint: str  # short hash of the data files plus the extra terms
+
+
+def _word_bounded(alternatives: Sequence[str]) -> re.Pattern[str]:
+    # Longest first so "the deep state" wins over "the state" inside one alternation.
+    ordered = sorted(alternatives, key=len, reverse=True)
+    body = "|".join(f"(?:{alt})" for alt in ordered)
+    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
+
+
+def _phrase_regex(phrase: str) -> str:
+    words = phrase.strip().split()
+    if not words:
+        raise ValueError("an extra term must not be empty")
+    return r"\s+".join(re.escape(word) for word in words)
+
+
+def _normalise_extra(extra_terms: ExtraTerms | None, known: set[str]) -> list[tuple[str, str, float]]:
+    """(family, phrase, weight) triples in a canonical order, validated."""
+    out: list[tuple[str, str, float]] = []
+    for family, terms in (extra_terms or {}).items():
+        if family not in known:
+            raise ValueError(f"unknown family {family!r} for extra terms; known: {sorted(known)}")
+        for term in terms:
+            if isinstance(term, str):
+                phrase, weight = term, DEFAULT_EXTRA_WEIGHT
+            else:
+                phrase, weight = str(term[0]), float(term[1])
+            if not 0.0 < weight <= 1.0:
+                raise ValueError(f"weight of extra term {phrase!r} must be in (0, 1]")
+            out.append((family, " ".join(phrase.lower().split()), weight))
+    return sorted(set(out))
+
+
+def _compile_families(lexicon: Mapping[str, Any], extra: list[tuple[str, str, float]]) -> tuple[Family, ...]:
+    families = []
+    for name, spec in lexicon["families"].items():
+        grouped: dict[tuple[float, str], list[str]] = {}
+        for entry in spec["entries"]:
+            role = entry[2] if len(entry) > 2 else spec["role"]
+            grouped.setdefault((float(entry[1]), role), []).append(entry[0])
+        for family, phrase, weight in extra:
+            if family == name:
+                grouped.setdefault((weight, spec["role"]), []).append(_phrase_regex(phrase))
+        tiers = tuple(
+            Tier(weight=weight, role=role, pattern=_word_bounded(patterns))
+            for (weight, role), patterns in sorted(grouped.items(), reverse=True)
+        )
+        families.append(Family(name, spec["role"], spec["gate"], bool(spec["plot_marker"]), tiers))
+    return tuple(families)
+
+
+def _compile_context(spec: Mapping[str, Any]) -> ContextRules:
+    return ContextRules(
+        quote_min_words=int(spec["quote_min_words"]),
+        discount={key: float(value) for key, value in spec["discount"].items()},
+        clause_reset=re.compile(spec["clause_reset"], re.IGNORECASE),
+        negation=_word_bounded(spec["negation"]),
+        negation_exceptions=_word_bounded(spec["negation_exceptions"]),
+        reported=_word_bounded(spec["reported"]),
+        reported_exceptions=_word_bounded(spec["reported_exceptions"]),
+        meta=_word_bounded(spec["meta"]),
+        meta_exceptions=_word_bounded(spec["meta_exceptions"]),
+        criticism=tuple((float(weight), _word_bounded([pattern])) for pattern, weight in spec["criticism"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def _raw_data() -> tuple[bytes, ...]:
+    return tuple((DATA_DIR / name).read_bytes() for name in DATA_FILES)
+
+
+def _fingerprint(raw: tuple[bytes, ...], extra: list[tuple[str, str, float]]) -> str:
+    digest = hashlib.sha256()
+    for name, blob in zip(DATA_FILES, raw):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(blob).digest())
+    if extra:
+        digest.update(b"extra\0" + json.dumps(extra, sort_keys=True).encode())
+    return digest.hexdigest()[:10]
+
+
+@lru_cache(maxsize=32)
+def _load(extra_key: str) -> Resources:
+    raw = _raw_data()
+    lexicon, context, roles, weights = (json.loads(blob) for blob in raw)
+    extra = [tuple(item) for item in json.loads(extra_key)]
+    return Resources(
+        families=_compile_families(lexicon, extra),  # type: ignore[arg-type]
+        context=_compile_context(context),
+        roles=roles["roles"],
+        contrast=roles["contrast"],
+        weights=weights,
+        fingerprint=_fingerprint(raw, extra),  # type: ignore[arg-type]
+    )
+
+
+def family_names() -> list[str]:
+    return list(json.loads(_raw_data()[0])["families"])
+
+
+def load_resources(extra_terms: ExtraTerms | None = None) -> Resources:
+    """Compiled data (cached per distinct set of extra terms, so per-site analyzers share it)."""
+    extra = _normalise_extra(extra_terms, set(family_names()))
+    return _load(json.dumps(extra))
+
+
+def reload_data() -> None:
+    """Forget cached data; for the tuning script, which rewrites weights.json."""
+    _raw_data.cache_clear()
+    _load.cache_clear()

