@@ -206,3 +206,11 @@ def event_apply(*, site: Site, event: Event) -> IngestResult:
     if event.type == "comment.deleted":
         return comment_remove(site=site, external_id=event.comment_external_id, article=event.article)
     return comment_upsert(site=site, data=event.comment)
+
+
+def comment_set_status(*, comment_id: int, expected: str, new: str) -> bool:
+    """Guarded status change: True when this call made it, False when the
+    comment was not in ``expected`` any more (someone else got there first)."""
+    return bool(
+        Comment.objects.filter(pk=comment_id, status=expected).update(status=new, updated_at=timezone.now())
+    )

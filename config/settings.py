@@ -154,4 +154,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-FORMS_URLFIELD_ASSUME_HTTPS = True
+# Scoring (see README.md, "Scoring").
+TOXICITY_SCORER = {
+    "backend": os.environ.get("TOXICITY_BACKEND", "auto"),  # auto | detoxify | profanity-check
+    "model_type": os.environ.get("DETOXIFY_MODEL", "original"),
+    "checkpoint": os.environ.get("DETOXIFY_CHECKPOINT") or None,
+    "huggingface_config_path": os.environ.get("DETOXIFY_HF_CONFIG") or None,
+    "quantize": env_bool("DETOXIFY_QUANTIZE"),
+}
+FRAMING_SEMANTIC = env_bool("FRAMING_SEMANTIC", True)
+SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "64"))  # comments one task claims
+SCORING_MAX_ATTEMPTS = int(os.environ.get("SCORING_MAX_ATTEMPTS", "5"))
+SCORING_LEASE_SECONDS = int(os.environ.get("SCORING_LEASE_SECONDS", "300"))
+SCORING_STALE_SECONDS = int(os.environ.get("SCORING_STALE_SECONDS", "60"))
+CELERY_TASK_ROUTES = {"moderation.tasks.score_comments": {"queue": "score"}}
+CELERY_BEAT_SCHEDULE = {
+    "scoring-sweep": {"task": "moderation.tasks.sweep_scoring", "schedule": float(os.environ.get("SCORING_SWEEP_SECONDS", "30"))},
+}

@@ -1,0 +1,257 @@
+"""Scoring state and batches: what needs scoring, who is scoring it, and storing results.
+
+The database says what still needs doing; tasks only carry ids as wake-up
+calls. A task claims rows with a guarded update, so two tasks never score
+the same row at once, and a redelivered task (same task id) takes back what
+it had claimed before its worker died.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from comments.hooks import Change
+from comments.models import Comment
+
+from .. import engine
+from ..models import ActiveScorer, CommentScoring, FlagPolicy, Score
+from ..scorers.base import Scorer, TextScore
+from .flags import flag_evaluate
+
+logger = logging.getLogger(__name__)
+State = CommentScoring.State
+
+
+def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
+    """Hook: inside the ingestion transaction, a new or edited text needs scoring."""
+    if change not in (Change.CREATED, Change.EDITED):
+        return
+    now = timezone.now()
+    CommentScoring.objects.update_or_create(
+        comment=comment,
+        defaults={"state": State.PENDING, "pending_since": now, "enqueued_at": None, "claimed_by": "",
+                  "claimed_at": None, "attempts": 0, "last_error": ""},
+    )
+    transaction.on_commit(lambda: scoring_enqueue(comment_ids=[comment.pk]), robust=True)
+
+
+def scoring_enqueue(*, comment_ids: Sequence[int]) -> bool:
+    """Wake a worker. When the broker is down this logs and returns False: the
+    rows stay pending and the periodic sweep enqueues them later."""
+    from ..tasks import score_comments
+
+    if not comment_ids:
+        return True
+    try:
+        score_comments.delay(list(comment_ids))
+    except Exception as error:  # any broker failure; the database still has the work
+        logger.warning("could not enqueue %d comments for scoring: %s", len(comment_ids), error)
+        return False
+    CommentScoring.objects.filter(pk__in=comment_ids, state=State.PENDING).update(enqueued_at=timezone.now())
+    return True
+
+
+def scoring_claim(
+    *, claimer: str, hint_ids: Iterable[int] = (), limit: int | None = None, top_up: bool = True
+) -> list[int]:
+    """Claim the hinted pending rows, topped up (unless ``top_up`` is off) with
+    the oldest other pending ones up to ``limit``, so a busy queue is scored in
+    full batches."""
+    limit = limit or settings.SCORING_BATCH_SIZE
+    now = timezone.now()
+    hint_ids = list(hint_ids)[:limit]
+    mine = Q(state=State.SCORING, claimed_by=claimer)
+    CommentScoring.objects.filter(Q(pk__in=hint_ids) & (Q(state=State.PENDING) | mine)).update(
+        state=State.SCORING, claimed_by=claimer, claimed_at=now
+    )
+    claimed = list(CommentScoring.objects.filter(mine).values_list("pk", flat=True)[:limit])
+    if top_up and len(claimed) < limit:
+        extra = list(
+            CommentScoring.objects.filter(state=State.PENDING)
+            .order_by("pending_since")
+            .values_list("pk", flat=True)[: limit - len(claimed)]
+        )
+        CommentScoring.objects.filter(pk__in=extra, state=State.PENDING).update(
+            state=State.SCORING, claimed_by=claimer, claimed_at=now
+        )
+        claimed = list(CommentScoring.objects.filter(mine).values_list("pk", flat=True)[:limit])
+    return claimed
+
+
+@dataclass
+class BatchOutcome:
+    scored: list[int] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    superseded: list[int] = field(default_factory=list)  # edited while being scored: pending again
+
+
+def _run_scorer(scorer: Scorer, texts: list[str]) -> tuple[list[TextScore], float]:
+    started = time.perf_counter()
+    results = scorer.score(texts)
+    return results, (time.perf_counter() - started) * 1000
+
+
+def _score_rows(comments: list[Comment]) -> dict[int, dict[str, Score]]:
+    """Run every scorer over the comments; unsaved Score rows by comment and kind."""
+    rows: dict[int, dict[str, Score]] = {c.pk: {} for c in comments}
+    toxicity = engine.toxicity_scorer().scorer
+    plans: list[tuple[str, Scorer, list[Comment]]] = [(Score.Kind.TOXICITY, toxicity, comments)]
+    by_site: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_site.setdefault(comment.site_id, []).append(comment)
+    terms = dict(FlagPolicy.objects.filter(site_id__in=by_site).values_list("site_id", "framing_terms"))
+    for site_id, site_comments in by_site.items():
+        plans.append((Score.Kind.FRAMING, engine.framing_scorer(extra_terms=terms.get(site_id)), site_comments))
+    for kind, scorer, batch in plans:
+        results, elapsed_ms = _run_scorer(scorer, [c.body for c in batch])
+        for comment, result in zip(batch, results, strict=True):
+            rows[comment.pk][kind] = Score(
+                comment=comment,
+                kind=kind,
+                scorer=scorer.name,
+                version=scorer.version,
+                content_hash=comment.content_hash,
+                labels={label: float(value) for label, value in result.labels.items()},
+                spans=[span.as_dict() for span in result.spans],
+                sentences=result.sentences,
+                details=result.details,
+                batch_ms=elapsed_ms,
+                batch_size=len(batch),
+            )
+    return rows
+
+
+def _store(comment: Comment, scores: dict[str, Score], *, claimer: str) -> bool:
+    """Save the scores and mark the comment done, unless its text changed meanwhile."""
+    with transaction.atomic():
+        saved: dict[str, Score] = {}
+        for kind, score in scores.items():
+            saved[kind], _ = Score.objects.get_or_create(
+                comment=comment, scorer=score.scorer, version=score.version, content_hash=score.content_hash,
+                defaults={f: getattr(score, f) for f in ("kind", "labels", "spans", "sentences", "details", "batch_ms", "batch_size")},
+            )
+        done = (
+            CommentScoring.objects.filter(pk=comment.pk, state=State.SCORING, claimed_by=claimer)
+            .filter(comment__content_hash=comment.content_hash)
+            .update(
+                state=State.DONE, scored_hash=comment.content_hash, scored_at=timezone.now(), last_error="",
+                toxicity_score=saved.get(Score.Kind.TOXICITY), framing_score=saved.get(Score.Kind.FRAMING),
+                claimed_by="", claimed_at=None,
+            )
+        )
+        if done:
+            flag_evaluate(comment_id=comment.pk)
+    return bool(done)
+
+
+def scoring_record_failure(*, comment_id: int, claimer: str, error: str) -> None:
+    """Count a failed try; after SCORING_MAX_ATTEMPTS the comment is marked failed
+    and left alone, so it never blocks the others."""
+    row = CommentScoring.objects.filter(pk=comment_id, state=State.SCORING, claimed_by=claimer).first()
+    if row is None:
+        return
+    attempts = row.attempts + 1
+    state = State.FAILED if attempts >= settings.SCORING_MAX_ATTEMPTS else State.PENDING
+    CommentScoring.objects.filter(pk=comment_id, state=State.SCORING, claimed_by=claimer).update(
+        state=state, attempts=attempts, last_error=error[:2000], claimed_by="", claimed_at=None,
+        enqueued_at=None if state == State.PENDING else row.enqueued_at,
+    )
+
+
+def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
+    """Score everything this claimer holds, as one batch per scorer. When the
+    batch fails, each comment is tried alone so one bad text fails by itself."""
+    outcome = BatchOutcome()
+    comments = list(
+        Comment.objects.filter(scoring__state=State.SCORING, scoring__claimed_by=claimer).order_by("pk")
+    )
+    if not comments:
+        return outcome
+    try:
+        groups = [(comments, _score_rows(comments))]
+    except Exception:
+        logger.exception("batch of %d failed; scoring one at a time", len(comments))
+        groups = []
+        for comment in comments:
+            try:
+                groups.append(([comment], _score_rows([comment])))
+            except Exception as error:
+                scoring_record_failure(comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+                outcome.failed[comment.pk] = str(error)
+    for batch, rows in groups:
+        for comment in batch:
+            if _store(comment, rows[comment.pk], claimer=claimer):
+                outcome.scored.append(comment.pk)
+            else:
+                outcome.superseded.append(comment.pk)
+    return outcome
+
+
+def scoring_process(*, claimer: str, hint_ids: Iterable[int] = (), top_up: bool = True) -> BatchOutcome:
+    """What a score task does: claim a batch and score it."""
+    scoring_claim(claimer=claimer, hint_ids=hint_ids, top_up=top_up)
+    return scoring_run_claimed(claimer=claimer)
+
+
+def scoring_sweep(*, now: dt.datetime | None = None) -> int:
+    """Re-enqueue what waits too long: pending rows never or long ago enqueued
+    (the broker was down), and claims whose lease ran out (the worker died)."""
+    now = now or timezone.now()
+    lease_cutoff = now - dt.timedelta(seconds=settings.SCORING_LEASE_SECONDS)
+    stale_cutoff = now - dt.timedelta(seconds=settings.SCORING_STALE_SECONDS)
+    for row in CommentScoring.objects.filter(state=State.SCORING, claimed_at__lt=lease_cutoff):
+        scoring_record_failure(comment_id=row.pk, claimer=row.claimed_by, error="worker lease expired")
+    waiting = list(
+        CommentScoring.objects.filter(state=State.PENDING)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_cutoff))
+        .order_by("pending_since")
+        .values_list("pk", flat=True)[:10_000]
+    )
+    size = settings.SCORING_BATCH_SIZE
+    for start in range(0, len(waiting), size):
+        if not scoring_enqueue(comment_ids=waiting[start : start + size]):
+            break
+    return len(waiting)
+
+
+def scoring_mark_for_rescore(*, comments, on_progress: Callable[[int], None] | None = None) -> int:
+    """Mark comments pending again (current models, old scores kept)."""
+    now = timezone.now()
+    ids = list(comments.values_list("pk", flat=True))
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        with transaction.atomic():
+            existing = set(CommentScoring.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+            CommentScoring.objects.filter(pk__in=existing).update(
+                state=State.PENDING, pending_since=now, enqueued_at=None, claimed_by="", claimed_at=None,
+                attempts=0, last_error="",
+            )
+            CommentScoring.objects.bulk_create(
+                [CommentScoring(comment_id=pk, pending_since=now) for pk in chunk if pk not in existing],
+                ignore_conflicts=True,
+            )
+        if on_progress:
+            on_progress(len(chunk))
+    return len(ids)
+
+
+def active_scorers_record() -> None:
+    """Write down which models this worker scores with (shown in the UI and admin)."""
+    loaded = engine.toxicity_scorer()
+    ActiveScorer.objects.update_or_create(
+        kind=Score.Kind.TOXICITY,
+        defaults={"scorer": loaded.scorer.name, "version": loaded.scorer.version,
+                  "fallback_reason": loaded.fallback_reason or ""},
+    )
+    framing = engine.framing_scorer()
+    ActiveScorer.objects.update_or_create(
+        kind=Score.Kind.FRAMING, defaults={"scorer": framing.name, "version": framing.version, "fallback_reason": ""}
+    )

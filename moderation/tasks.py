@@ -1,0 +1,38 @@
+"""Celery tasks: thin and idempotent; ids in, the services do the work."""
+from __future__ import annotations
+
+from celery import shared_task
+from celery.signals import worker_process_init
+from django.db import DatabaseError, InterfaceError, OperationalError
+
+from .services import scoring
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, InterfaceError, DatabaseError),
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=6,
+)
+def score_comments(self, comment_ids: list[int]) -> dict:
+    # The task id is the claim: a redelivered task takes back what it held.
+    outcome = scoring.scoring_process(claimer=self.request.id or "eager", hint_ids=comment_ids)
+    return {"scored": len(outcome.scored), "failed": len(outcome.failed), "superseded": len(outcome.superseded)}
+
+
+@shared_task(acks_late=True)
+def sweep_scoring() -> int:
+    return scoring.scoring_sweep()
+
+
+@worker_process_init.connect
+def _warm_models(**_kwargs) -> None:
+    """Load the models when a worker process starts, not on its first comment."""
+    from django.db import connection
+
+    scoring.active_scorers_record()
+    connection.close()  # don't share the parent's connection state across forks
