@@ -1,7 +1,7 @@
 """Flags: derived from a comment's current stored scores and its site's policy."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Iterable
 
 from django.db import transaction
 
@@ -27,55 +27,62 @@ def _current_labels(scoring: CommentScoring) -> dict[str, float]:
     return labels
 
 
-def flag_evaluate(*, comment_id: int, site_policy: FlagPolicy | None = None) -> Flag | None:
-    """Apply the policy to the comment's stored scores: open, update or clear its flag,
-    and hold the comment when a hold rule fires. Never runs a model."""
-    scoring = (
-        CommentScoring.objects.select_related("comment", "toxicity_score", "framing_score")
-        .filter(pk=comment_id)
-        .first()
+def flag_evaluate(*, comment_id: int) -> Flag | None:
+    return flags_evaluate(comment_ids=[comment_id]).get(comment_id)
+
+
+def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
+    """Apply each site's policy to the comments' stored scores: open, update or
+    clear their flags, and hold a comment when a hold rule fires. Never runs a model."""
+    scorings = list(
+        CommentScoring.objects.select_related("comment", "toxicity_score", "framing_score").filter(pk__in=list(comment_ids))
     )
-    if scoring is None:
-        return None
-    comment = scoring.comment
-    site_policy = site_policy or flag_policy_for(site=comment.site)
-    verdict = policy.evaluate(
-        labels=_current_labels(scoring),
-        text=comment.body,
-        site_rules=site_policy.rules,
-        banned_words=site_policy.banned_words,
-        suspect_words=site_policy.suspect_words,
-    )
+    if not scorings:
+        return {}
+    site_ids = {scoring.comment.site_id for scoring in scorings}
+    policies = {p.site_id: p for p in FlagPolicy.objects.filter(site_id__in=site_ids)}
+    result: dict[int, Flag | None] = {}
     with transaction.atomic():
-        flag = Flag.objects.select_for_update().filter(comment=comment).first()
-        if verdict.action is None:
-            if flag is None:
-                return None
-            if flag.state != FlagState.CLEARED:
-                _release_hold(flag)
-                Flag.objects.filter(pk=flag.pk).update(state=FlagState.CLEARED, reasons=[], priority=0, held_by_policy=False)
-            flag.refresh_from_db()
-            return flag
-        state = FlagState.HELD if verdict.action == policy.HOLD else FlagState.NEEDS_REVIEW
-        fields = {
-            "state": state,
-            "reasons": [reason.as_dict() for reason in verdict.reasons],
-            "priority": verdict.priority,
-            "site": comment.site,
-        }
+        flags = {f.comment_id: f for f in Flag.objects.select_for_update().filter(comment_id__in=[s.pk for s in scorings])}
+        for scoring in scorings:
+            comment = scoring.comment
+            site_policy = policies.get(comment.site_id) or FlagPolicy(site_id=comment.site_id)
+            verdict = policy.evaluate(
+                labels=_current_labels(scoring),
+                text=comment.body,
+                site_rules=site_policy.rules,
+                banned_words=site_policy.banned_words,
+                suspect_words=site_policy.suspect_words,
+            )
+            result[comment.pk] = _apply(comment, verdict, flags.get(comment.pk))
+    return result
+
+
+def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None) -> Flag | None:
+    if verdict.action is None:
         if flag is None:
-            flag = Flag.objects.create(comment=comment, **fields)
-        else:
-            if state != FlagState.HELD:
-                _release_hold(flag)
-                fields["held_by_policy"] = False
-            Flag.objects.filter(pk=flag.pk).update(**fields)
-        if state == FlagState.HELD and comment_set_status(
-            comment_id=comment.pk, expected=Comment.Status.VISIBLE, new=Comment.Status.HELD
-        ):
-            Flag.objects.filter(pk=flag.pk).update(held_by_policy=True)
-        flag.refresh_from_db()
+            return None
+        if flag.state != FlagState.CLEARED:
+            _release_hold(flag)
+            Flag.objects.filter(pk=flag.pk).update(state=FlagState.CLEARED, reasons=[], priority=0, held_by_policy=False)
+            flag.refresh_from_db()
         return flag
+    state = FlagState.HELD if verdict.action == policy.HOLD else FlagState.NEEDS_REVIEW
+    fields = {"state": state, "reasons": [reason.as_dict() for reason in verdict.reasons], "priority": verdict.priority}
+    if flag is None:
+        flag = Flag.objects.create(comment=comment, site_id=comment.site_id, **fields)
+    elif any(getattr(flag, name) != value for name, value in fields.items()):
+        if state != FlagState.HELD:
+            _release_hold(flag)
+            fields["held_by_policy"] = False
+        Flag.objects.filter(pk=flag.pk).update(**fields)
+        flag.refresh_from_db()
+    if state == FlagState.HELD and comment_set_status(
+        comment_id=comment.pk, expected=Comment.Status.VISIBLE, new=Comment.Status.HELD
+    ):
+        Flag.objects.filter(pk=flag.pk).update(held_by_policy=True)
+        flag.held_by_policy = True
+    return flag
 
 
 def _release_hold(flag: Flag) -> None:
@@ -84,17 +91,14 @@ def _release_hold(flag: Flag) -> None:
         comment_set_status(comment_id=flag.comment_id, expected=Comment.Status.HELD, new=Comment.Status.VISIBLE)
 
 
-def flags_reevaluate_site(*, site: Site, on_progress: Callable[[int], None] | None = None) -> int:
+def flags_reevaluate_site(*, site: Site) -> int:
     """After a policy change: re-derive every flag of the site from stored scores."""
-    site_policy = flag_policy_for(site=site)
-    ids = CommentScoring.objects.filter(comment__site=site, state=CommentScoring.State.DONE).values_list("pk", flat=True)
-    count = 0
-    for comment_id in ids.iterator(chunk_size=1000):
-        flag_evaluate(comment_id=comment_id, site_policy=site_policy)
-        count += 1
-        if on_progress and count % 100 == 0:
-            on_progress(100)
-    return count
+    ids = list(
+        CommentScoring.objects.filter(comment__site=site, state=CommentScoring.State.DONE).values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), 500):
+        flags_evaluate(comment_ids=ids[start : start + 500])
+    return len(ids)
 
 
 def flag_policy_update(

@@ -24,7 +24,7 @@ from comments.models import Comment
 from .. import engine
 from ..models import ActiveScorer, CommentScoring, FlagPolicy, Score
 from ..scorers.base import Scorer, TextScore
-from .flags import flag_evaluate
+from .flags import flags_evaluate
 
 logger = logging.getLogger(__name__)
 State = CommentScoring.State
@@ -43,16 +43,24 @@ def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
     transaction.on_commit(lambda: scoring_enqueue(comment_ids=[comment.pk]), robust=True)
 
 
+# After a failed publish, this process stops trying for a while: ingestion must
+# not wait on a dead broker once per comment. The sweep catches up later.
+BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 def scoring_enqueue(*, comment_ids: Sequence[int]) -> bool:
     """Wake a worker. When the broker is down this logs and returns False: the
     rows stay pending and the periodic sweep enqueues them later."""
+    global _broker_down_until
     from ..tasks import score_comments
 
-    if not comment_ids:
-        return True
+    if not comment_ids or time.monotonic() < _broker_down_until:
+        return not comment_ids
     try:
         score_comments.delay(list(comment_ids))
     except Exception as error:  # any broker failure; the database still has the work
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         logger.warning("could not enqueue %d comments for scoring: %s", len(comment_ids), error)
         return False
     CommentScoring.objects.filter(pk__in=comment_ids, state=State.PENDING).update(enqueued_at=timezone.now())
@@ -129,27 +137,38 @@ def _score_rows(comments: list[Comment]) -> dict[int, dict[str, Score]]:
     return rows
 
 
-def _store(comment: Comment, scores: dict[str, Score], *, claimer: str) -> bool:
-    """Save the scores and mark the comment done, unless its text changed meanwhile."""
+def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claimer: str) -> set[int]:
+    """Save a batch's scores and mark its comments done, except those whose
+    text changed while they were scored (they are pending again). Returns the ids marked done."""
+    new_scores = [score for by_kind in rows.values() for score in by_kind.values()]
+    # The unique constraint makes a second insert of the same (comment, model, text) a no-op.
+    Score.objects.bulk_create(new_scores, ignore_conflicts=True)
+    saved = {
+        (comment_id, scorer, version, content_hash): pk
+        for pk, comment_id, scorer, version, content_hash in Score.objects.filter(
+            comment_id__in=rows, version__in={s.version for s in new_scores}
+        ).values_list("pk", "comment_id", "scorer", "version", "content_hash")
+    }
+    done: set[int] = set()
+    now = timezone.now()
     with transaction.atomic():
-        saved: dict[str, Score] = {}
-        for kind, score in scores.items():
-            saved[kind], _ = Score.objects.get_or_create(
-                comment=comment, scorer=score.scorer, version=score.version, content_hash=score.content_hash,
-                defaults={f: getattr(score, f) for f in ("kind", "labels", "spans", "sentences", "details", "batch_ms", "batch_size")},
-            )
-        done = (
-            CommentScoring.objects.filter(pk=comment.pk, state=State.SCORING, claimed_by=claimer)
-            .filter(comment__content_hash=comment.content_hash)
-            .update(
-                state=State.DONE, scored_hash=comment.content_hash, scored_at=timezone.now(), last_error="",
-                toxicity_score=saved.get(Score.Kind.TOXICITY), framing_score=saved.get(Score.Kind.FRAMING),
-                claimed_by="", claimed_at=None,
-            )
-        )
-        if done:
-            flag_evaluate(comment_id=comment.pk)
-    return bool(done)
+        for comment in comments:
+            ids = {
+                kind: saved[(comment.pk, score.scorer, score.version, score.content_hash)]
+                for kind, score in rows[comment.pk].items()
+            }
+            if (
+                CommentScoring.objects.filter(pk=comment.pk, state=State.SCORING, claimed_by=claimer)
+                .filter(comment__content_hash=comment.content_hash)
+                .update(
+                    state=State.DONE, scored_hash=comment.content_hash, scored_at=now, last_error="",
+                    toxicity_score_id=ids.get(Score.Kind.TOXICITY), framing_score_id=ids.get(Score.Kind.FRAMING),
+                    claimed_by="", claimed_at=None,
+                )
+            ):
+                done.add(comment.pk)
+    flags_evaluate(comment_ids=done)
+    return done
 
 
 def scoring_record_failure(*, comment_id: int, claimer: str, error: str) -> None:
@@ -187,11 +206,9 @@ def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
                 scoring_record_failure(comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
                 outcome.failed[comment.pk] = str(error)
     for batch, rows in groups:
-        for comment in batch:
-            if _store(comment, rows[comment.pk], claimer=claimer):
-                outcome.scored.append(comment.pk)
-            else:
-                outcome.superseded.append(comment.pk)
+        done = _store(batch, rows, claimer=claimer)
+        outcome.scored.extend(c.pk for c in batch if c.pk in done)
+        outcome.superseded.extend(c.pk for c in batch if c.pk not in done)
     return outcome
 
 

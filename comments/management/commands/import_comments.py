@@ -17,8 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--site", required=True, help="site slug; the site is created when missing")
         parser.add_argument("--strict", action="store_true", help="stop at the first bad line")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument("--chunk-size", type=int, default=500, help="lines per transaction")
 
-    def handle(self, *args, path: str, site: str, strict: bool, no_progress: bool, **options):
+    def handle(self, *args, path: str, site: str, strict: bool, no_progress: bool, chunk_size: int, **options):
         try:
             stream = sys.stdin.buffer if path == "-" else Path(path).open("rb")
         except OSError as error:
@@ -29,7 +30,9 @@ class Command(BaseCommand):
                 total = sum(1 for _ in counting)
         target = site_get_or_create(slug=site, platform=Site.Platform.IMPORT)
         with stream, tqdm(total=total, unit="line", disable=no_progress, file=sys.stderr) as bar:
-            summary = import_jsonl(site=target, lines=stream, stop_on_error=strict, on_line=bar.update)
+            summary = import_jsonl(
+                site=target, lines=stream, stop_on_error=strict, on_line=bar.update, chunk_size=chunk_size
+            )
         for error in summary.errors[:50]:
             self.stderr.write(error)
         if len(summary.errors) > 50:
