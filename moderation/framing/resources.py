@@ -63,6 +63,8 @@ class Resources:
     context: ContextRules
     roles: Mapping[str, Sequence[str]]
     contrast: Mapping[str, Sequence[str]]
+    role_threshold: float  # semantic similarity at which a role counts as present
+    span_margin: float  # semantic margin at which a sentence becomes an evidence span
     weights: Mapping[str, Any]
     fingerprint: str  # short hash of the data files plus the extra terms
 
@@ -155,6 +157,8 @@ def _load(extra_key: str) -> Resources:
         context=_compile_context(context),
         roles=roles["roles"],
         contrast=roles["contrast"],
+        role_threshold=float(roles["role_threshold"]),
+        span_margin=float(roles["span_margin"]),
         weights=weights,
         fingerprint=_fingerprint(raw, extra),  # type: ignore[arg-type]
     )

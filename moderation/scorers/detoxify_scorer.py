@@ -42,6 +42,8 @@ class DetoxifySettings:
     # Upper bound on padded tokens (rows x padded length) per forward pass.
     token_budget: int = 8192
     max_batch_rows: int = 64
+    # Fixed cost of one forward pass, in tokens, traded against padding when cutting batches.
+    batch_overhead_tokens: int = 32
 
     def source(self) -> DetoxifySource:
         return DetoxifySource(
@@ -127,6 +129,7 @@ class DetoxifyScorer:
             [len(ids) for ids in inputs],
             token_budget=self.settings.token_budget,
             max_rows=self.settings.max_batch_rows,
+            batch_overhead=self.settings.batch_overhead_tokens,
         )
         with torch.inference_mode():
             for batch in batches:

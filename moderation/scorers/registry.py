@@ -36,6 +36,7 @@ class ToxicityConfig:
     window_overlap: int = 128
     token_budget: int = 8192
     max_batch_rows: int = 64
+    batch_overhead_tokens: int = 32
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> "ToxicityConfig":
@@ -57,6 +58,7 @@ class ToxicityConfig:
             window_overlap=self.window_overlap,
             token_budget=self.token_budget,
             max_batch_rows=self.max_batch_rows,
+            batch_overhead_tokens=self.batch_overhead_tokens,
         )
 
 
