@@ -3,6 +3,7 @@ worker (with its beat scheduler) and, when REDIS_URL is unset, an embedded
 Redis on a unix socket. Ctrl-C stops them all."""
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import signal
@@ -49,6 +50,7 @@ def main() -> None:
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var"))
     var_dir.mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen] = []
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat()
     if not os.environ.get("REDIS_URL"):
         children.append(start_embedded_redis(var_dir))
         os.environ["REDIS_URL"] = f"redis+socket://{var_dir / 'redis.sock'}"
@@ -66,6 +68,8 @@ def main() -> None:
         )
         address = os.environ.get("LISTEN", "127.0.0.1:8000")
         children.append(subprocess.Popen([PYTHON, "manage.py", "runserver", address, "--noreload"], cwd=ROOT))
+        # Say plainly which models score, once the worker has loaded them.
+        subprocess.run([PYTHON, "manage.py", "scoring_status", "--wait", "180", "--since", started], cwd=ROOT)
         print(f"\nOpen http://{address}/  (Ctrl-C stops everything)\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
