@@ -70,8 +70,8 @@ def import_jsonl(
         with transaction.atomic():
             for number, event in chunk:
                 try:
-                    with transaction.atomic():
-                        result = event_apply(site=site, event=event)
+                    # Each upsert is its own savepoint: a bad event rolls back alone.
+                    result = event_apply(site=site, event=event)
                 except IngestError as error:
                     summary.errors.append(f"line {number}: {error}")
                     continue

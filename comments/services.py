@@ -55,13 +55,12 @@ def article_upsert(*, site: Site, data: ArticleInput) -> Article:
     # Only what the input says overwrites what is stored: a comment event that
     # names its article by id alone must not blank the article's title.
     given = {name: value for name, value in fields.items() if value not in (None, "")}
-    with transaction.atomic():
-        article, created = _get_or_create(Article, site=site, external_id=data.external_id, defaults=given)
-        changed = {name: value for name, value in given.items() if getattr(article, name) != value}
-        if not created and changed:
-            Article.objects.filter(pk=article.pk).update(**changed, updated_at=timezone.now())
-            for name, value in changed.items():
-                setattr(article, name, value)
+    article, created = _get_or_create(Article, site=site, external_id=data.external_id, defaults=given)
+    changed = {name: value for name, value in given.items() if getattr(article, name) != value}
+    if not created and changed:
+        Article.objects.filter(pk=article.pk).update(**changed, updated_at=timezone.now())
+        for name, value in changed.items():
+            setattr(article, name, value)
     return article
 
 
@@ -76,7 +75,8 @@ def author_upsert(*, site: Site, data: AuthorInput) -> Author:
 
 
 def comment_upsert(*, site: Site, data: CommentInput) -> IngestResult:
-    """Create or update one comment; replies that arrived early are linked to it."""
+    """Create or update one comment; replies that arrived early are linked to it.
+    One transaction (a savepoint inside the caller's): bad input leaves nothing behind."""
     with transaction.atomic():
         article = article_upsert(site=site, data=data.article)
         author = author_upsert(site=site, data=data.author) if data.author else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
@@ -35,12 +36,43 @@ def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
     if change not in (Change.CREATED, Change.EDITED):
         return
     now = timezone.now()
-    CommentScoring.objects.update_or_create(
-        comment=comment,
-        defaults={"state": State.PENDING, "pending_since": now, "enqueued_at": None, "claimed_by": "",
-                  "claimed_at": None, "attempts": 0, "last_error": ""},
+    fresh = {"state": State.PENDING, "pending_since": now, "enqueued_at": None, "claimed_by": "",
+             "claimed_at": None, "attempts": 0, "last_error": ""}
+    # A new comment has no row yet: one INSERT. An edit resets the existing row.
+    reset = change == Change.EDITED and CommentScoring.objects.filter(comment=comment).update(**fresh)
+    if not reset:
+        CommentScoring.objects.create(comment=comment, **fresh)
+    _wake_after_commit(comment.pk)
+
+
+# Comments waiting for their transaction to commit, per thread. Every hook call
+# registers the same on-commit sender; the first to run sends the whole buffer
+# in batches (a bulk import publishes one message per batch, not per comment)
+# and the others find it empty. Ids of rolled-back work may linger here: the
+# sender keeps only rows that really are pending and not yet enqueued.
+_waiting = threading.local()
+_WAITING_LIMIT = 100_000  # a thread that only rolls back must not grow this forever
+
+
+def _wake_after_commit(comment_id: int) -> None:
+    ids = _waiting.__dict__.setdefault("ids", [])
+    ids.append(comment_id)
+    del ids[:-_WAITING_LIMIT]
+    transaction.on_commit(_send_wakeups, robust=True)
+
+
+def _send_wakeups() -> None:
+    ids, _waiting.ids = getattr(_waiting, "ids", []), []
+    if not ids:
+        return
+    pending = list(
+        CommentScoring.objects.filter(pk__in=ids, state=State.PENDING, enqueued_at__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    transaction.on_commit(lambda: scoring_enqueue(comment_ids=[comment.pk]), robust=True)
+    size = settings.SCORING_BATCH_SIZE
+    for start in range(0, len(pending), size):
+        scoring_enqueue(comment_ids=pending[start : start + size])
 
 
 # After a failed publish, this process stops trying for a while: ingestion must
