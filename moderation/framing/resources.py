@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
 
+from .matcher import PhraseIndex
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FILES = ("lexicon.json", "context.json", "roles.json", "weights.json")
 # Weight given to a site's extra phrase when it names none: site terms are
@@ -26,12 +28,12 @@ ExtraTerms = Mapping[str, Sequence[ExtraTerm]]
 
 
 @dataclass(frozen=True)
-class Tier:
-    """Patterns of one family that share a weight and a role, compiled as one alternation."""
+class Marker:
+    """What a lexicon pattern stands for: its family, how much one hit weighs, its narrative role."""
 
+    family: str
     weight: float
     role: str
-    pattern: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,17 @@ class Family:
     role: str
     gate: str | None  # None, "sentence" or "text": see lexicon.json "about"
     plot_marker: bool
-    tiers: tuple[Tier, ...]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A context cue: kind is negation, reported, meta or criticism, or one of their exceptions."""
+
+    kind: str
+    weight: float = 0.0
+
+
+CUE_LISTS = ("negation", "negation_exceptions", "reported", "reported_exceptions", "meta", "meta_exceptions")
 
 
 @dataclass(frozen=True)
@@ -48,18 +60,13 @@ class ContextRules:
     quote_min_words: int
     discount: Mapping[str, float]
     clause_reset: re.Pattern[str]
-    negation: re.Pattern[str]
-    negation_exceptions: re.Pattern[str]
-    reported: re.Pattern[str]
-    reported_exceptions: re.Pattern[str]
-    meta: re.Pattern[str]
-    meta_exceptions: re.Pattern[str]
-    criticism: tuple[tuple[float, re.Pattern[str]], ...]
+    cues: PhraseIndex[Cue]
 
 
 @dataclass(frozen=True)
 class Resources:
-    families: tuple[Family, ...]
+    families: Mapping[str, Family]
+    markers: PhraseIndex[Marker]
     context: ContextRules
     roles: Mapping[str, Sequence[str]]
     contrast: Mapping[str, Sequence[str]]
@@ -67,13 +74,6 @@ class Resources:
     span_margin: float  # semantic margin at which a sentence becomes an evidence span
     weights: Mapping[str, Any]
     fingerprint: str  # short hash of the data files plus the extra terms
-
-
-def _word_bounded(alternatives: Sequence[str]) -> re.Pattern[str]:
-    # Longest first so "the deep state" wins over "the state" inside one alternation.
-    ordered = sorted(alternatives, key=len, reverse=True)
-    body = "|".join(f"(?:{alt})" for alt in ordered)
-    return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE)
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -100,36 +100,32 @@ def _normalise_extra(extra_terms: ExtraTerms | None, known: set[str]) -> list[tu
     return sorted(set(out))
 
 
-def _compile_families(lexicon: Mapping[str, Any], extra: list[tuple[str, str, float]]) -> tuple[Family, ...]:
-    families = []
+def _compile_lexicon(
+    lexicon: Mapping[str, Any], extra: list[tuple[str, str, float]]
+) -> tuple[dict[str, Family], PhraseIndex[Marker]]:
+    families: dict[str, Family] = {}
+    patterns: list[tuple[str, Marker]] = []
     for name, spec in lexicon["families"].items():
-        grouped: dict[tuple[float, str], list[str]] = {}
+        families[name] = Family(name, spec["role"], spec["gate"], bool(spec["plot_marker"]))
         for entry in spec["entries"]:
             role = entry[2] if len(entry) > 2 else spec["role"]
-            grouped.setdefault((float(entry[1]), role), []).append(entry[0])
-        for family, phrase, weight in extra:
-            if family == name:
-                grouped.setdefault((weight, spec["role"]), []).append(_phrase_regex(phrase))
-        tiers = tuple(
-            Tier(weight=weight, role=role, pattern=_word_bounded(patterns))
-            for (weight, role), patterns in sorted(grouped.items(), reverse=True)
-        )
-        families.append(Family(name, spec["role"], spec["gate"], bool(spec["plot_marker"]), tiers))
-    return tuple(families)
+            patterns.append((entry[0], Marker(name, float(entry[1]), role)))
+        patterns += [
+            (_phrase_regex(phrase), Marker(name, weight, spec["role"]))
+            for family, phrase, weight in extra
+            if family == name
+        ]
+    return families, PhraseIndex(patterns, group=lambda m: m.family, rank=lambda m: m.weight)
 
 
 def _compile_context(spec: Mapping[str, Any]) -> ContextRules:
+    cues = [(pattern, Cue(kind)) for kind in CUE_LISTS for pattern in spec[kind]]
+    cues += [(pattern, Cue("criticism", float(weight))) for pattern, weight in spec["criticism"]]
     return ContextRules(
         quote_min_words=int(spec["quote_min_words"]),
         discount={key: float(value) for key, value in spec["discount"].items()},
         clause_reset=re.compile(spec["clause_reset"], re.IGNORECASE),
-        negation=_word_bounded(spec["negation"]),
-        negation_exceptions=_word_bounded(spec["negation_exceptions"]),
-        reported=_word_bounded(spec["reported"]),
-        reported_exceptions=_word_bounded(spec["reported_exceptions"]),
-        meta=_word_bounded(spec["meta"]),
-        meta_exceptions=_word_bounded(spec["meta_exceptions"]),
-        criticism=tuple((float(weight), _word_bounded([pattern])) for pattern, weight in spec["criticism"]),
+        cues=PhraseIndex(cues, group=lambda cue: cue.kind, rank=lambda cue: cue.weight),
     )
 
 
@@ -152,8 +148,10 @@ def _load(extra_key: str) -> Resources:
     raw = _raw_data()
     lexicon, context, roles, weights = (json.loads(blob) for blob in raw)
     extra = [tuple(item) for item in json.loads(extra_key)]
+    families, markers = _compile_lexicon(lexicon, extra)  # type: ignore[arg-type]
     return Resources(
-        families=_compile_families(lexicon, extra),  # type: ignore[arg-type]
+        families=families,
+        markers=markers,
         context=_compile_context(context),
         roles=roles["roles"],
         contrast=roles["contrast"],

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 _BOUNDARY = re.compile(r"[.!?…]+(?P<close>[\"'”’)\]]*)(?P<gap>\s*)")
 _PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*•]|\d{1,3}[.)])\s)")
 # Words before a full stop that do not end a sentence ("U.S. hopes", "S. Korea", "Dr. Smith").
-_ABBREVIATION = re.compile(r"(?:\b[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Sen|Rep|Gov|vs|etc|e\.g|i\.e|No|Jr|Sr|Inc|Ltd|Co))$")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|St|Prof|Gen|Sen|Rep|Gov|vs|etc|e\.g|i\.e|No|Jr|Sr|Inc|Ltd|Co))$"
+)
 
 _DOUBLE_QUOTES = "\"“”„«»"
 _OPENING_SINGLE = re.compile(r"(?<!\w)[‘'](?=\S)")
