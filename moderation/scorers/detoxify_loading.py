@@ -174,7 +174,8 @@ def _quantize_int8(model: Any, torch: Any) -> Any:
         # torch.ao.quantization warns that it will move to torchao; it still works in torch 2.13.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        # In place: the freshly loaded float model is ours, and a copy would double start-up memory.
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
 
 
 def _file_sha256(path: Path) -> str:

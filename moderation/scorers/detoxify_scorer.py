@@ -43,7 +43,7 @@ class DetoxifySettings:
     token_budget: int = 8192
     max_batch_rows: int = 64
     # Fixed cost of one forward pass, in tokens, traded against padding when cutting batches.
-    batch_overhead_tokens: int = 32
+    batch_overhead_tokens: int = 128
 
     def source(self) -> DetoxifySource:
         return DetoxifySource(

@@ -36,7 +36,7 @@ class ToxicityConfig:
     window_overlap: int = 128
     token_budget: int = 8192
     max_batch_rows: int = 64
-    batch_overhead_tokens: int = 32
+    batch_overhead_tokens: int = 128
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> "ToxicityConfig":

@@ -28,7 +28,7 @@ def window_starts(n_tokens: int, *, size: int, overlap: int) -> list[int]:
 
 
 def plan_batches(
-    lengths: Sequence[int], *, token_budget: int, max_rows: int, batch_overhead: int = 32
+    lengths: Sequence[int], *, token_budget: int, max_rows: int, batch_overhead: int = 128
 ) -> list[list[int]]:
     """Group item indexes into batches of similar length, longest batch first.
 

@@ -1,0 +1,1 @@
+from tests.support.fixtures import tiny_detoxify  # noqa: F401  (pytest fixture)
