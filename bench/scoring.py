@@ -13,7 +13,11 @@ The naive baselines are slow, so by default they score only the first
 ``--naive-n`` comments; the corpus is built in blocks of 40 with a fixed
 length mix, so that prefix has the same mix as the whole set.
 
-Adding a measurement (e.g. end-to-end through Celery): write a module-level
+The end-to-end measurement (bench/scoring_pipeline.py) needs PostgreSQL
+(BENCH_ADMIN_DATABASE_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+and starts its own Redis and Celery worker.
+
+Adding a measurement: write a module-level
 function ``measure_x(ctx: BenchContext, **kwargs) -> dict`` that returns at
 least ``{"comments": int, "seconds": float}`` (optionally ``"scores"``,
 ``"rss_after_load_mb"``, ``"notes"``), and add a ``Measurement`` for it in
@@ -309,6 +313,12 @@ def measurements(args: argparse.Namespace) -> list[Measurement]:
         Measurement("naive Detoxify.predict, batch 32", measure_naive_detoxify, {"batch_size": 32}, naive_limit),
         Measurement(f"our scorer, float, chunks of {args.chunk}", measure_our_scorer, {"chunk": args.chunk}),
     ]
+    if not args.no_end_to_end:
+        from bench.scoring_pipeline import measure_end_to_end
+
+        found.append(
+            Measurement(f"end to end via Celery, batches of {args.chunk}", measure_end_to_end, {"chunk": args.chunk})
+        )
     if not args.no_quantized:
         found.append(
             Measurement(
@@ -431,6 +441,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--chunk", type=int, default=64, help="comments per score() call (a worker task's batch)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-quantized", action="store_true", help="skip the int8 measurement")
+    parser.add_argument("--no-end-to-end", action="store_true", help="skip the Celery end-to-end measurement")
     parser.add_argument("--checkpoint", help="a real Detoxify checkpoint instead of the random original-shaped one")
     parser.add_argument("--hf-config", help="local Hugging Face config/tokenizer folder for --checkpoint")
     parser.add_argument("--out", type=Path, default=OUT_DIR / "scoring.json")
@@ -452,6 +463,9 @@ def main(argv: list[str] | None = None) -> dict:
         results.append(run_isolated(measurement, ctx))
     print()
     print_table(results)
+    for r in results:
+        if r.get("notes"):
+            print(f"{r['name']}: {r['notes']}")
     comparisons = compare(results, token_counts, content_limit=510)
     for label, value in comparisons.items():
         print(f"{label}: {value:.2e}")
