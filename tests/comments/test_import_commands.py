@@ -5,10 +5,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from comments.models import Article, Comment, Site
+from tests.support.paths import SAMPLE_ARTICLE
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "deir-ez-zor-article.txt"
+SAMPLE = SAMPLE_ARTICLE
 
 
 def _state():

@@ -1,14 +1,14 @@
 """The shared sample article: its three reader comments are framed, its body reports claims."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
 from comments.article_text import ParsedArticle, parse_article_text
 from moderation.framing import LABEL, FramingAnalyzer
+from tests.support.paths import SAMPLE_ARTICLE
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "samples" / "deir-ez-zor-article.txt"
+SAMPLE = SAMPLE_ARTICLE
 
 
 @pytest.fixture(scope="module")

@@ -84,16 +84,3 @@ def test_data_files_are_valid_json_with_known_families() -> None:
     weights = json.loads((resources.DATA_DIR / "weights.json").read_text())
     assert {"agent", "facilitator", "victim", "objective", "harm", "campaigner", "evidence"} <= set(lexicon["families"])
     assert weights["lexical"]["coef"] and weights["semantic"]["coef"]
-
-
-def test_lexical_scoring_is_fast_enough_to_matter(lexical: FramingAnalyzer) -> None:
-    """A loose guard (shared CI cores are slow); bench/framing.py measures the real figure."""
-    import time
-
-    texts = [
-        "The elites planned this crisis so they can control us, and the media are their puppets. " * (1 + i % 4)
-        for i in range(200)
-    ]
-    started = time.perf_counter()
-    lexical.score(texts)
-    assert 200 / (time.perf_counter() - started) > 100

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -6,9 +5,10 @@ from django.core.management import call_command
 from comments.models import Comment
 from moderation.models import CommentScoring
 from moderation.services.scoring import scoring_process
+from tests.support.paths import SAMPLE_ARTICLE
 
 pytestmark = pytest.mark.django_db
-SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "deir-ez-zor-article.txt"
+SAMPLE = SAMPLE_ARTICLE
 
 
 def test_the_sample_articles_comments_come_out_scored(tiny_scoring):
