@@ -1,0 +1,53 @@
+"""Settings come from the environment; the embedded defaults are safe."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_python(code: str, tmp_path, **env) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(tmp_path), **env)
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
+
+
+def test_secret_key_is_required_when_debug_is_off(tmp_path):
+    result = run_python("import django; django.setup()", tmp_path, DEBUG="0")
+    assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_development_secret_key_is_generated_once_and_kept(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_python(code, tmp_path, DEBUG="1")
+    second = run_python(code, tmp_path, DEBUG="1")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == second.stdout and len(first.stdout.strip()) > 40
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_the_embedded_default_is_sqlite_in_wal_mode_and_the_embedded_redis_socket(tmp_path):
+    code = (
+        "import django; django.setup(); from django.db import connection; from django.conf import settings;"
+        "cursor = connection.cursor(); cursor.execute('PRAGMA journal_mode'); print(cursor.fetchone()[0]);"
+        "print(connection.vendor); print(settings.CELERY_BROKER_URL)"
+    )
+    result = run_python(code, tmp_path, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "sqlite", f"redis+socket://{tmp_path / 'redis.sock'}"]
+
+
+def test_database_and_redis_urls_are_read_from_the_environment(tmp_path):
+    code = (
+        "import django; django.setup(); from django.conf import settings;"
+        "db = settings.DATABASES['default']; print(db['ENGINE'], db['NAME'], db['HOST']); print(settings.CELERY_BROKER_URL);"
+        "print(settings.ALLOWED_HOSTS)"
+    )
+    result = run_python(code, tmp_path, SECRET_KEY="k", DATABASE_URL="postgres://u@db.example:5432/news",
+                        REDIS_URL="redis://cache.example:6379/2", ALLOWED_HOSTS="a.example, b.example")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "django.db.backends.postgresql news db.example"
+    assert lines[1] == "redis://cache.example:6379/2"
+    assert lines[2] == "['a.example', 'b.example']"
