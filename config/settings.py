@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "comments",
     "moderation",
 ]
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "moderation.context_processors.navigation",
             ],
         },
     },
@@ -145,6 +149,27 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/queue/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Brute-force protection (django-axes): after AXES_FAILURE_LIMIT failed logins
+# for one username from one address, that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# The moderator queue (see docs/queue.md).
+QUEUE_CLAIM_SECONDS = int(os.environ.get("QUEUE_CLAIM_SECONDS", "300"))  # how long opening an item holds it
+QUEUE_UNDO_SECONDS = int(os.environ.get("QUEUE_UNDO_SECONDS", "60"))  # how long a decision can be taken back
+QUEUE_POLL_SECONDS = int(os.environ.get("QUEUE_POLL_SECONDS", "5"))  # how often an open queue asks for news
+QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", "25"))
+QUEUE_COUNT_CAP = int(os.environ.get("QUEUE_COUNT_CAP", "1000"))  # tab counts stop here and show "1000+"
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -58,6 +58,7 @@ def main() -> None:
     try:
         manage("migrate", "--noinput", "-v", "0")
         manage("load_demo")
+        manage("load_demo_users")  # the queue's demo accounts (moderator / moderator, ...)
         celery = shutil.which("celery", path=str(Path(PYTHON).parent)) or "celery"
         children.append(
             subprocess.Popen(

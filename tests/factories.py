@@ -55,4 +55,67 @@ def minutes(n: int) -> dt.datetime:
     return timezone.now().replace(microsecond=0) - dt.timedelta(minutes=1000 - n)
 
 
-__all__ = ["Article", "ArticleFactory", "Author", "Comment", "SiteFactory", "comment_input", "minutes"]
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "auth.User"
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    password = factory.django.Password("pw")
+
+
+def member(site: Site, role: str = "moderator", username: str | None = None):
+    """A user with a role on a site (moderator, senior or owner)."""
+    from moderation.models import SiteMembership
+
+    user = UserFactory(username=username) if username else UserFactory()
+    SiteMembership.objects.update_or_create(user=user, site=site, defaults={"role": role})
+    return user
+
+
+LOW_TOXICITY = {"toxicity": 0.02, "severe_toxicity": 0.0, "obscene": 0.01, "threat": 0.0, "insult": 0.01,
+                "identity_attack": 0.0}
+
+
+def scored_comment(
+    site: Site,
+    external_id: str,
+    *,
+    body: str | None = None,
+    toxicity: dict | None = None,
+    framing: float = 0.0,
+    spans: list[dict] | None = None,
+    article: str = "a1",
+    author: str | None = "alice",
+    parent: str = "",
+    created_at: dt.datetime | None = None,
+) -> Comment:
+    """A comment ingested the real way, with stored scores as a worker would
+    store them, and its flag derived by the real policy."""
+    from comments.services import comment_upsert
+    from moderation.models import CommentScoring, Score
+    from moderation.services.flags import flags_evaluate
+
+    data = comment_input(external_id, article=article, body=body, parent=parent, author=author, created_at=created_at)
+    comment = comment_upsert(site=site, data=data).comment
+    tox = Score.objects.create(
+        comment=comment, kind=Score.Kind.TOXICITY, scorer="detoxify-original", version="test",
+        content_hash=comment.content_hash, labels={**LOW_TOXICITY, **(toxicity or {})},
+    )
+    frame = Score.objects.create(
+        comment=comment, kind=Score.Kind.FRAMING, scorer="framing-analyzer", version="test",
+        content_hash=comment.content_hash, labels={"conspiracy_framing": framing}, spans=spans or [],
+    )
+    CommentScoring.objects.filter(pk=comment.pk).update(
+        state=CommentScoring.State.DONE, scored_hash=comment.content_hash, scored_at=timezone.now(),
+        toxicity_score=tox, framing_score=frame,
+    )
+    flags_evaluate(comment_ids=[comment.pk])
+    comment.refresh_from_db()
+    return comment
+
+
+__all__ = [
+    "Article", "ArticleFactory", "Author", "Comment", "SiteFactory", "UserFactory", "comment_input", "member",
+    "minutes", "scored_comment",
+]

@@ -1,0 +1,171 @@
+"""Forms of the queue pages: they validate input; views pass the clean values to services."""
+from __future__ import annotations
+
+from django import forms
+
+from comments.models import Site
+
+from . import policy
+from .models import SiteMembership
+from .selectors.queue import LABELS, REASONS, TABS, Cursor, QueueFilters
+
+
+class QueueFilterForm(forms.Form):
+    tab = forms.ChoiceField(choices=list(TABS.items()), required=False)
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="slug", required=False,
+                                  empty_label="all my sites")
+    article = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    author = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(choices=[("", "any reason"), *REASONS.items()], required=False)
+    label = forms.ChoiceField(choices=[("", "any label"), *((l, l.replace("_", " ")) for l in LABELS)],
+                              required=False, label="score of")
+    min = forms.FloatField(min_value=0, max_value=1, required=False, label="from",
+                           widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "0"}))
+    max = forms.FloatField(min_value=0, max_value=1, required=False, label="to",
+                           widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "1"}))
+    posted_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="posted from")
+    posted_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
+    q = forms.CharField(max_length=200, required=False, label="search",
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "text or author  ( / )"}))
+    after = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+    @property
+    def current_tab(self) -> str:
+        return self.cleaned_data.get("tab") or "needs_review"
+
+    def filters(self, site_ids: list[int]) -> QueueFilters:
+        data = self.cleaned_data
+        site = data.get("site")
+        return QueueFilters(
+            site_ids=(site.pk,) if site else tuple(site_ids),
+            article_id=data.get("article"),
+            reason=data.get("reason") or "",
+            label=data.get("label") or "",
+            score_min=data.get("min"),
+            score_max=data.get("max"),
+            author_id=data.get("author"),
+            posted_from=data.get("posted_from"),
+            posted_to=data.get("posted_to"),
+            text=(data.get("q") or "").strip(),
+        )
+
+    def cursor(self) -> Cursor | None:
+        token = self.cleaned_data.get("after")
+        return Cursor.decode(token) if token else None
+
+
+class DecisionForm(forms.Form):
+    """One button press: ``approve``, ``escalate`` or ``reject:<reason id>``."""
+
+    decision = forms.CharField(max_length=40)
+    version = forms.IntegerField(min_value=0)
+    note = forms.CharField(max_length=2000, required=False)
+
+    def clean_decision(self) -> tuple[str, int | None]:
+        action, _, reason = self.cleaned_data["decision"].partition(":")
+        if action not in ("approve", "reject", "escalate"):
+            raise forms.ValidationError("Unknown decision.")
+        if action == "reject":
+            if not reason.isdigit():
+                raise forms.ValidationError("Choose a rejection reason.")
+            return action, int(reason)
+        return action, None
+
+
+class BulkDecisionForm(forms.Form):
+    decision = forms.CharField(max_length=40)
+    # "comment id:version seen", one per selected item
+    items = forms.CharField(max_length=100_000)
+
+    clean_decision = DecisionForm.clean_decision
+
+    def clean_items(self) -> list[tuple[int, int]]:
+        pairs = []
+        for token in self.cleaned_data["items"].split(","):
+            pk, _, version = token.strip().partition(":")
+            if not (pk.isdigit() and version.isdigit()):
+                raise forms.ValidationError("Bad selection.")
+            pairs.append((int(pk), int(version)))
+        if not pairs or len(pairs) > 500:
+            raise forms.ValidationError("Select between 1 and 500 items.")
+        return pairs
+
+
+class SanctionForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("suspend", "Suspend"), ("ban", "Ban")])
+    days = forms.TypedChoiceField(choices=[(d, f"{d} days") for d in (1, 3, 7, 30)], coerce=int, required=False)
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class FeedbackForm(forms.Form):
+    """One 'wrong?' button: ``<score id>:<label>:<expected>``, expected 1 (applies) or 0 (does not)."""
+
+    feedback = forms.RegexField(regex=r"^\d+:[a-z_]{1,64}:[01]$", max_length=100)
+
+    def clean_feedback(self) -> tuple[int, str, float]:
+        score, label, expected = self.cleaned_data["feedback"].split(":")
+        return int(score), label, float(expected)
+
+
+ACTIONS = [("off", "off"), (policy.REVIEW, "review"), (policy.HOLD, "hold")]
+
+
+class PolicyForm(forms.Form):
+    """Thresholds and actions per label, and the word lists."""
+
+    banned_words = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                   help_text="one per line; always hold")
+    suspect_words = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                                    help_text="one per line; flag for review")
+
+    def __init__(self, *args, rules: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.labels = list(rules)
+        for label, rule in rules.items():
+            self.fields[f"{label}__threshold"] = forms.FloatField(
+                min_value=0, max_value=1, initial=rule.get("threshold", 1.0),
+                widget=forms.NumberInput(attrs={"step": "0.01"}), label=label.replace("_", " "))
+            self.fields[f"{label}__action"] = forms.ChoiceField(choices=ACTIONS, initial=rule.get("action", "off"),
+                                                                label="action")
+
+    def rows(self):
+        return [(label.replace("_", " "), self[f"{label}__threshold"], self[f"{label}__action"]) for label in self.labels]
+
+    def clean_rules(self) -> dict:
+        return {
+            label: {"threshold": self.cleaned_data[f"{label}__threshold"], "action": self.cleaned_data[f"{label}__action"]}
+            for label in self.labels
+        }
+
+    @staticmethod
+    def words(text: str) -> list[str]:
+        return sorted({line.strip() for line in (text or "").splitlines() if line.strip()}, key=str.lower)
+
+
+class ReasonForm(forms.Form):
+    label = forms.CharField(max_length=200)
+
+
+class RoleForm(forms.Form):
+    username = forms.CharField(max_length=150)
+    role = forms.ChoiceField(choices=SiteMembership.Role.choices)
+
+
+class AuditFilterForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="slug", required=False,
+                                  empty_label="all my sites")
+    actor = forms.CharField(max_length=150, required=False, label="who")
+    action = forms.CharField(max_length=50, required=False, label="what",
+                             widget=forms.TextInput(attrs={"placeholder": "decision.reject, settings…"}))
+    comment = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="from")
+    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
+    before = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites

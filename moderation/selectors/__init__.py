@@ -1,0 +1,1 @@
+"""Reads for the moderator queue and its pages. Views call these; nothing here writes."""

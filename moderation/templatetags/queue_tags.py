@@ -1,0 +1,182 @@
+"""Rendering comment text safely: evidence highlights, visible direction controls."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# Characters that reorder or hide text. Shown as visible markers, so a
+# right-to-left override cannot disguise a comment or scramble the page.
+_CONTROLS = {
+    "\u202a": "LRE", "\u202b": "RLE", "\u202c": "PDF", "\u202d": "LRO", "\u202e": "RLO",
+    "\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI", "\u2069": "PDI",
+    "\u200e": "LRM", "\u200f": "RLM", "\u061c": "ALM", "\u200b": "ZWSP", "\u2060": "WJ", "\ufeff": "BOM",
+}
+
+
+def family_group(family: str) -> str:
+    """The colour a highlight gets: word-list hits stand apart from framing evidence."""
+    if family == "banned_word":
+        return "banned"
+    if family == "suspect_word":
+        return "suspect"
+    if family in ("toxicity", "insult", "threat", "obscene", "identity_attack"):
+        return "toxic"
+    return "framing"
+
+
+_CONTROL_PATTERN = re.compile("[" + "".join(_CONTROLS) + "]")
+
+
+def _marker(match: re.Match) -> str:
+    char = match.group(0)
+    return format_html('<span class="ctl" title="U+{} {}">[{}]</span>', f"{ord(char):04X}", unicodedata.name(char, ""), _CONTROLS[char])
+
+
+def visible_text(text: str) -> SafeString:
+    """Escape the text and turn direction and invisible controls into visible markers."""
+    return mark_safe(_CONTROL_PATTERN.sub(_marker, str(conditional_escape(text))))
+
+
+@register.filter
+def plain(text: str) -> SafeString:
+    return visible_text(text or "")
+
+
+@register.simple_tag
+def highlight(text: str, spans: list[dict]) -> SafeString:
+    """The text with each evidence span in a <mark> named by its family.
+    Overlapping spans are cut at every boundary; each piece is marked with
+    the families covering it."""
+    text = text or ""
+    cuts = {0, len(text)}
+    usable = []
+    for span in spans or ():
+        start, end = int(span.get("start", 0)), int(span.get("end", 0))
+        start, end = max(0, start), min(len(text), end)
+        if start < end:
+            usable.append((start, end, span))
+            cuts.update((start, end))
+    points = sorted(cuts)
+    pieces = []
+    for left, right in zip(points, points[1:]):
+        covering = [span for start, end, span in usable if start <= left and right <= end]
+        piece = visible_text(text[left:right])
+        if not covering:
+            pieces.append(piece)
+            continue
+        families = sorted({str(span.get("family", "")) for span in covering})
+        groups = sorted({family_group(f) for f in families})
+        roles = sorted({str(span.get("role", "")) for span in covering if span.get("role")})
+        label = ", ".join(f.replace("_", " ") for f in families) + (f" ({', '.join(roles)})" if roles else "")
+        pieces.append(format_html(
+            '<mark class="hl {}" data-family="{}" title="{}">{}</mark>',
+            " ".join(f"hl-{g}" for g in groups), " ".join(families), label, piece,
+        ))
+    return mark_safe("".join(pieces))
+
+
+@register.filter
+def rule_label(reason: dict) -> str:
+    rule = reason.get("rule", "")
+    if rule.startswith("label:"):
+        return f"{reason.get('label', '').replace('_', ' ')} {reason.get('score', 0):.2f} ≥ {reason.get('threshold', 0):.2f}"
+    words = ", ".join(reason.get("words", []))
+    return f"{rule.replace('_', ' ')}: {words}" if words else rule.replace("_", " ")
+
+
+@register.filter
+def claimed_by_other(item, user) -> bool:
+    return item.claimed_by_other(user)
+
+
+@register.filter
+def lookup(mapping: dict, key):
+    return mapping.get(key, "") if mapping else ""
+
+
+@register.filter
+def author_name(comment) -> SafeString:
+    """The commenter's name as the site knows them, escaped, controls made visible."""
+    author = getattr(comment, "author", None)
+    if author is None:
+        return mark_safe("anonymous")
+    return visible_text(author.display_name or author.external_id)
+
+
+_PLACEHOLDER = 987654321
+
+
+@lru_cache(maxsize=64)
+def _url_pattern(name: str, prefix: str) -> str:
+    return reverse(name, args=[_PLACEHOLDER])
+
+
+@register.simple_tag
+def item_url(name: str, pk: int) -> str:
+    """reverse() for the per-item URLs, done once per name: a page of cards
+    needs hundreds of them and reverse() is the slowest part of rendering."""
+    return _url_pattern(f"moderation:{name}", get_script_prefix()).replace(str(_PLACEHOLDER), str(int(pk)))
+
+
+_BAR = (
+    '<div class="bar{}"><span class="bl">{}</span>'
+    '<span class="track" role="img" aria-label="{} {}"><span class="fill" style="width: {}%"></span>{}</span>'
+    '<span class="bv">{}</span>'
+    '<button class="linklike fb" form="fb-{}" name="feedback" value="{}:{}:{}" '
+    'title="The score was wrong: {} {}">wrong?</button></div>'
+)
+
+
+@register.simple_tag
+def score_bars(item) -> SafeString:
+    """Each model's label scores as bars, with the threshold marked and a
+    'wrong?' button per label. Built in Python: a page has ~200 bars and the
+    template loop was most of its rendering time."""
+    cards = []
+    for card in item.scores:
+        bars = format_html_join("", _BAR, (
+            (
+                " over" if bar.over else "", bar.label, bar.label, bar.text, bar.percent,
+                format_html('<span class="thr" style="left: {}%" title="threshold {}"></span>',
+                            bar.threshold_percent, bar.threshold) if bar.threshold is not None else "",
+                bar.text, item.pk, card.score_id, bar.label, 0 if bar.likely else 1, bar.label,
+                "does not apply" if bar.likely else "applies",
+            )
+            for bar in card.bars
+        ))
+        cards.append(format_html('<div class="scorecard"><div class="model">{} <small>{}</small></div>{}</div>',
+                                 card.scorer, card.version, bars))
+    return mark_safe("".join(cards))
+
+
+
+@lru_cache(maxsize=32)
+def _plain_url(name: str, prefix: str) -> str:
+    return reverse(name)
+
+
+@register.simple_tag
+def named_url(name: str) -> str:
+    """reverse() without arguments, once per name (see item_url)."""
+    return _plain_url(name, get_script_prefix())
+
+
+@register.filter
+def ago(when) -> str:
+    """'5 min ago': a compact, cheap timesince for the cards."""
+    if when is None:
+        return ""
+    seconds = max(0, int((timezone.now() - when).total_seconds()))
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds // size} {unit} ago"
+    return "just now"

@@ -1,0 +1,1 @@
+"""Moderator queue views: thin; they check access, call selectors and services, render."""

@@ -1,0 +1,125 @@
+"""A site's settings page for its owners: policy, word lists, rejection reasons, roles."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import policy
+from ..forms import PolicyForm, ReasonForm, RoleForm
+from ..models import RejectionReason, SiteMembership
+from ..selectors.access import Role, site_members
+from ..services import site_settings as services
+from ..services.errors import ModerationRefused
+from ..services.flags import flag_policy_for
+from .access import site_for
+
+
+def _policy_form(site, data=None) -> PolicyForm:
+    current = flag_policy_for(site=site)
+    form = PolicyForm(data, rules=policy.effective_rules(current.rules), initial={
+        "banned_words": "\n".join(current.banned_words),
+        "suspect_words": "\n".join(current.suspect_words),
+    })
+    return form
+
+
+@login_required
+@require_GET
+def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    return _render(request, site)
+
+
+def _render(request, site, *, policy_form=None, status=200) -> HttpResponse:
+    return render(request, "moderation/site_settings.html", {
+        "site": site,
+        "policy_form": policy_form or _policy_form(site),
+        "reasons": RejectionReason.objects.filter(site=site),
+        "reason_form": ReasonForm(),
+        "members": site_members(site=site),
+        "role_form": RoleForm(),
+        "roles": SiteMembership.Role.choices,
+    }, status=status)
+
+
+def _done(request, site, text: str) -> HttpResponse:
+    messages.success(request, text)
+    return redirect("moderation:site_settings", slug=site.slug)
+
+
+@login_required
+@require_POST
+def policy_save(request: HttpRequest, slug: str) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    form = _policy_form(site, request.POST)
+    if not form.is_valid():
+        return _render(request, site, policy_form=form, status=422)
+    try:
+        services.site_policy_change(
+            user=request.user, site=site, rules=form.clean_rules(),
+            banned_words=PolicyForm.words(form.cleaned_data["banned_words"]),
+            suspect_words=PolicyForm.words(form.cleaned_data["suspect_words"]),
+        )
+    except ModerationRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("moderation:site_settings", slug=site.slug)
+    return _done(request, site, "Policy saved; flags were re-evaluated from the stored scores.")
+
+
+@login_required
+@require_POST
+def reason_add(request: HttpRequest, slug: str) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ModerationRefused("A reason needs a text.")
+        services.rejection_reason_add(user=request.user, site=site, label=form.cleaned_data["label"])
+    except ModerationRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("moderation:site_settings", slug=site.slug)
+    return _done(request, site, "Reason added.")
+
+
+@login_required
+@require_POST
+def reason_toggle(request: HttpRequest, slug: str, reason_id: int) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    reason = services.rejection_reason_set_active(
+        user=request.user, site=site, reason_id=reason_id, active=request.POST.get("active") == "1"
+    ) if RejectionReason.objects.filter(pk=reason_id, site=site).exists() else None
+    if reason is None:
+        messages.error(request, "No such reason.")
+        return redirect("moderation:site_settings", slug=site.slug)
+    return _done(request, site, f"“{reason.label}” is {'offered' if reason.active else 'retired'}.")
+
+
+@login_required
+@require_POST
+def role_set(request: HttpRequest, slug: str) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ModerationRefused("Give a username and a role.")
+        membership = services.membership_set(user=request.user, site=site, username=form.cleaned_data["username"],
+                                             role=form.cleaned_data["role"])
+    except ModerationRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("moderation:site_settings", slug=site.slug)
+    return _done(request, site, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+
+
+@login_required
+@require_POST
+def role_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    site = site_for(request.user, slug, role=Role.OWNER)
+    try:
+        services.membership_remove(user=request.user, site=site, membership_id=membership_id)
+    except ModerationRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("moderation:site_settings", slug=site.slug)
+    return _done(request, site, "Role removed.")
