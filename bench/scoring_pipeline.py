@@ -21,7 +21,6 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_URL = os.environ.get("BENCH_ADMIN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 DATABASE = "bench_scoring_pipeline"
-REDIS_PORT = 6392
 
 
 def _admin(sql: str) -> None:
@@ -37,13 +36,13 @@ def _query(url: str, sql: str):
 def measure_end_to_end(ctx, *, chunk: int, quantize: bool = False) -> dict:
     import psutil
 
-    from tests.support.processes import RedisServer, Worker, wait_for
+    from tests.support.processes import RedisServer, Worker, free_port, wait_for
 
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
     _admin(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
     _admin(f"CREATE DATABASE {DATABASE}")
     workdir = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
-    redis = RedisServer(port=REDIS_PORT, workdir=workdir)
+    redis = RedisServer(port=free_port(), workdir=workdir)
     redis.start()
     env = dict(
         os.environ,

@@ -18,6 +18,14 @@ class SiteFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"site-{n}")
     name = factory.LazyAttribute(lambda site: site.slug.title())
 
+    @factory.post_generation
+    def rejection_reasons(site, create, extracted, **kwargs):
+        """Sites in tests are moderated sites: they have the default rejection reasons."""
+        if create:
+            from moderation.services.site_settings import rejection_reasons_ensure_for
+
+            rejection_reasons_ensure_for(site_ids=[site.pk])
+
 
 class ArticleFactory(factory.django.DjangoModelFactory):
     class Meta:

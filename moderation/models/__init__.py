@@ -19,4 +19,3 @@ __all__ = [
     "Decision", "Flag", "FlagPolicy", "RejectionReason", "Review", "Score", "ScoreFeedback", "SiteMembership",
 ]
 
-from .. import receivers  # noqa: E402,F401  (connects the queue's signal receivers)

@@ -9,7 +9,7 @@ from comments.models import Comment, Site
 from comments.services import comment_set_status
 
 from .. import policy
-from ..models import CommentScoring, Flag, FlagPolicy
+from ..models import CommentScoring, Flag, FlagPolicy, Review
 
 FlagState = Flag.State
 
@@ -41,6 +41,11 @@ def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
         return {}
     site_ids = {scoring.comment.site_id for scoring in scorings}
     policies = {p.site_id: p for p in FlagPolicy.objects.filter(site_id__in=site_ids)}
+    # A moderator's decision stands: the policy no longer holds or releases those comments.
+    decided = set(
+        Review.objects.filter(comment_id__in=[s.pk for s in scorings]).exclude(state=Review.State.OPEN)
+        .values_list("comment_id", flat=True)
+    )
     result: dict[int, Flag | None] = {}
     with transaction.atomic():
         flags = {f.comment_id: f for f in Flag.objects.select_for_update().filter(comment_id__in=[s.pk for s in scorings])}
@@ -54,16 +59,17 @@ def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
                 banned_words=site_policy.banned_words,
                 suspect_words=site_policy.suspect_words,
             )
-            result[comment.pk] = _apply(comment, verdict, flags.get(comment.pk))
+            result[comment.pk] = _apply(comment, verdict, flags.get(comment.pk), decided=comment.pk in decided)
     return result
 
 
-def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None) -> Flag | None:
+def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None, *, decided: bool) -> Flag | None:
     if verdict.action is None:
         if flag is None:
             return None
         if flag.state != FlagState.CLEARED:
-            _release_hold(flag)
+            if not decided:
+                _release_hold(flag)
             Flag.objects.filter(pk=flag.pk).update(state=FlagState.CLEARED, reasons=[], priority=0, held_by_policy=False)
             flag.refresh_from_db()
         return flag
@@ -72,12 +78,12 @@ def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None) -> Flag
     if flag is None:
         flag = Flag.objects.create(comment=comment, site_id=comment.site_id, **fields)
     elif any(getattr(flag, name) != value for name, value in fields.items()):
-        if state != FlagState.HELD:
+        if state != FlagState.HELD and not decided:
             _release_hold(flag)
             fields["held_by_policy"] = False
         Flag.objects.filter(pk=flag.pk).update(**fields)
         flag.refresh_from_db()
-    if state == FlagState.HELD and comment_set_status(
+    if state == FlagState.HELD and not decided and comment_set_status(
         comment_id=comment.pk, expected=Comment.Status.VISIBLE, new=Comment.Status.HELD
     ):
         Flag.objects.filter(pk=flag.pk).update(held_by_policy=True)

@@ -30,12 +30,20 @@ def _require_owner(user, site: Site) -> None:
 
 def rejection_reasons_ensure(*, site: Site) -> list[RejectionReason]:
     """A site with no reasons yet gets the default list (so 'reject' always has one)."""
-    if not RejectionReason.objects.filter(site=site).exists():
-        RejectionReason.objects.bulk_create(
-            [RejectionReason(site=site, code=slugify(label), label=label, position=i) for i, label in enumerate(DEFAULT_REASONS)],
-            ignore_conflicts=True,
-        )
+    rejection_reasons_ensure_for(site_ids=[site.pk])
     return list(RejectionReason.objects.filter(site=site, active=True))
+
+
+def rejection_reasons_ensure_for(*, site_ids) -> None:
+    """Called where moderators are about to see or use reasons: sites that have
+    none yet get the defaults, in one query when they all have some."""
+    site_ids = set(site_ids)
+    missing = site_ids - set(RejectionReason.objects.filter(site_id__in=site_ids).values_list("site_id", flat=True))
+    RejectionReason.objects.bulk_create(
+        [RejectionReason(site_id=site_id, code=slugify(label), label=label, position=i)
+         for site_id in missing for i, label in enumerate(DEFAULT_REASONS)],
+        ignore_conflicts=True,
+    )
 
 
 def site_policy_change(

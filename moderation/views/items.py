@@ -14,6 +14,7 @@ from ..selectors.access import Role, role_allows, user_role
 from ..selectors.items import author_recent_comments, author_records, item_context, queue_items, whole_thread
 from ..services.claims import claim_take
 from ..services.decisions import SANCTION_DAYS
+from ..services.site_settings import rejection_reasons_ensure_for
 from .access import comment_for
 
 TEMPLATE = "moderation/item.html"
@@ -21,6 +22,7 @@ TEMPLATE = "moderation/item.html"
 
 def _item_and_context(request: HttpRequest, pk: int) -> dict:
     comment, role = comment_for(request.user, pk)
+    rejection_reasons_ensure_for(site_ids=[comment.site_id])
     claim = claim_take(comment=comment, user=request.user)
     item = queue_items(comment_ids=[comment.pk])[0]
     return {

@@ -102,3 +102,22 @@ def test_flag_records_which_rules_fired(tiny_scoring):
     rules = [reason["rule"] for reason in flag.reasons]
     assert "banned_word" in rules and "suspect_word" in rules
     assert flag.priority > 0
+
+
+@pytest.mark.django_db
+def test_a_policy_change_does_not_hide_a_comment_a_moderator_approved(tiny_scoring):
+    from moderation.models import Review
+    from moderation.services.decisions import decision_make
+    from tests.factories import member
+
+    site = SiteFactory()
+    flag_policy_update(site=site, banned_words=["spamlink"])
+    comment = comment_upsert(site=site, data=comment_input("c1", body="see spamlink")).comment
+    scoring_process(claimer="t", hint_ids=[comment.pk])
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.HELD
+    moderator = member(site, "moderator")
+    review, _ = Review.objects.get_or_create(comment=comment, defaults={"site": site})
+    decision_make(user=moderator, comment=Comment.objects.get(pk=comment.pk), action="approve", expected_version=review.version)
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.VISIBLE
+    flag_policy_update(site=site, banned_words=["spamlink", "other"])
+    assert Comment.objects.get(pk=comment.pk).status == Comment.Status.VISIBLE

@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from comments.models import Comment
 from moderation.models import CommentScoring, Score
-from tests.support.processes import RedisServer, Worker, manage, wait_for
+from tests.support.processes import RedisServer, Worker, free_port, manage, wait_for
 from tests.support.tiny_detoxify import build_tiny_detoxify
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -46,7 +46,7 @@ def workers(tmp_path):
 
 @pytest.fixture
 def private_redis(tmp_path):
-    server = RedisServer(port=6391, workdir=tmp_path)
+    server = RedisServer(port=free_port(), workdir=tmp_path)
     server.start()
     yield server
     server.stop()

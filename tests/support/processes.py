@@ -28,6 +28,15 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, interval: float =
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
 
 
+def free_port() -> int:
+    """A port nothing listens on now (so parallel test runs never share a Redis)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found:
@@ -62,7 +71,7 @@ class RedisServer:
             except redis.ConnectionError:
                 return False
 
-        wait_for(answers, timeout=10, what=f"redis on {self.port}")
+        wait_for(lambda: self.process.poll() is None and answers(), timeout=10, what=f"redis on {self.port}")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
