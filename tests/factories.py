@@ -14,6 +14,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Site
         django_get_or_create = ("slug",)
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"site-{n}")
     name = factory.LazyAttribute(lambda site: site.slug.title())
