@@ -128,3 +128,12 @@ __all__ = [
     "Article", "ArticleFactory", "Author", "Comment", "SiteFactory", "UserFactory", "comment_input", "member",
     "minutes", "scored_comment",
 ]
+
+
+def logged_in(user):
+    """A test client with ``user`` logged in (one per user, so two can act at once)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

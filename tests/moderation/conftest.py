@@ -1,6 +1,7 @@
 import pytest
 
 from moderation import engine
+from tests.factories import SiteFactory, member
 
 
 @pytest.fixture
@@ -11,3 +12,28 @@ def tiny_scoring(settings, tiny_detoxify):
     engine.reset()
     yield settings
     engine.reset()
+
+
+@pytest.fixture
+def site():
+    return SiteFactory(slug="news", name="News")
+
+
+@pytest.fixture
+def owner(site):
+    return member(site, "owner", "owner")
+
+
+@pytest.fixture
+def moderator(site):
+    return member(site, "moderator", "moderator")
+
+
+@pytest.fixture
+def colleague(site):
+    return member(site, "moderator", "colleague")
+
+
+@pytest.fixture
+def senior(site):
+    return member(site, "senior", "senior")

@@ -4,7 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from moderation.models import Decision, Review
-from tests.factories import SiteFactory, UserFactory, member, scored_comment
+from tests.factories import SiteFactory, UserFactory, logged_in, member, scored_comment
 
 pytestmark = pytest.mark.django_db
 HOSTILE_BODY = 'Look <script>alert("x")</script> and <img src=x onerror=alert(1)> \u202egnp.exe'
@@ -22,12 +22,6 @@ def world():
     b_item = scored_comment(site_b, "b1", body="you are a fool", toxicity={"toxicity": 0.91}, author="bob")
     return type("World", (), dict(site_a=site_a, site_b=site_b, moderator=moderator, owner=owner,
                                   outsider=outsider, a_item=a_item, b_item=b_item))
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client):

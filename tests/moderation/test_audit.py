@@ -1,36 +1,15 @@
 """The audit log: every decision and setting change, who, when, before and after; never editable."""
 import pytest
 from django.contrib import admin
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 from moderation import policy
 from moderation.models import AuditEvent, Flag, RejectionReason, SiteMembership
 from moderation.services.decisions import decision_make
-from tests.factories import SiteFactory, UserFactory, member, scored_comment
+from tests.factories import SiteFactory, UserFactory, logged_in, member, scored_comment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site():
-    return SiteFactory(slug="news", name="News")
-
-
-@pytest.fixture
-def owner(site):
-    return member(site, "owner", "owner")
-
-
-@pytest.fixture
-def moderator(site):
-    return member(site, "moderator", "moderator")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_audit_page_lists_decisions_with_filters(site, moderator, owner):

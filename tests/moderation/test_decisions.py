@@ -2,7 +2,6 @@
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,35 +11,9 @@ from moderation.services.claims import claim_take
 from moderation.services.decisions import decision_make, decision_undo_last
 from moderation.services.errors import DecisionConflict, ModerationRefused
 from moderation.services.reports import report_submit
-from tests.factories import SiteFactory, member, scored_comment
+from tests.factories import SiteFactory, logged_in, member, scored_comment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site():
-    return SiteFactory(slug="news", name="News")
-
-
-@pytest.fixture
-def moderator(site):
-    return member(site, "moderator", "moderator")
-
-
-@pytest.fixture
-def colleague(site):
-    return member(site, "moderator", "colleague")
-
-
-@pytest.fixture
-def senior(site):
-    return member(site, "senior", "senior")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def decide(client, comment, decision, version=0, hx=True, **extra):

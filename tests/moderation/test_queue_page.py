@@ -3,7 +3,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -14,25 +13,9 @@ from moderation.selectors.queue import Cursor, QueueFilters, queue_page
 from moderation.services.claims import claim_take
 from moderation.services.decisions import decision_make
 from moderation.services.reports import report_submit
-from tests.factories import SiteFactory, member, minutes, scored_comment
+from tests.factories import SiteFactory, logged_in, member, minutes, scored_comment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site():
-    return SiteFactory(slug="news", name="News")
-
-
-@pytest.fixture
-def moderator(site):
-    return member(site, "moderator", "moderator")
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def ids_in(html: str, comments) -> list[int]:
