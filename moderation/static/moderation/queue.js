@@ -36,10 +36,20 @@
     if (context && window.htmx) htmx.trigger(context, "open");
   }
 
+  // A swap replaces the current card with a new node of the same id; until
+  // htmx settles, `current` still points at the detached one.
+  function liveCurrent() {
+    if (!current) return null;
+    if (document.body.contains(current)) return current;
+    const replaced = document.getElementById(current.id);
+    return replaced && replaced.matches("#queue-items > .q-item") ? replaced : null;
+  }
+
   function move(delta) {
     const all = cards();
     if (!all.length) return;
-    const at = current && document.body.contains(current) ? all.indexOf(current) : -1;
+    const live = liveCurrent();
+    const at = live ? all.indexOf(live) : -1;
     let next = at < 0 ? (delta > 0 ? Math.min(lastIndex, all.length - 1) : 0) : at + delta;
     next = Math.max(0, Math.min(all.length - 1, next));
     setCurrent(all[next]);
@@ -110,7 +120,7 @@
       if (choice) { event.preventDefault(); choice.click(); }
       return;
     }
-    const card = current && document.body.contains(current) ? current : null;
+    const card = liveCurrent();
     const bulk = selected().length > 0;
     switch (event.key) {
       case "j": move(1); break;
@@ -175,7 +185,9 @@
     document.body.addEventListener("htmx:afterSettle", (event) => {
       const target = event.detail.target;
       if (target && target.id === "drawer") target.hidden = false;
-      if (current && !document.body.contains(current)) {
+      // Settling restores the server's class list, which drops is-current.
+      if (current && document.body.contains(current)) current.classList.add("is-current");
+      else if (current) {
         const replaced = document.getElementById(current.id);
         current = null;
         if (replaced) { setCurrent(replaced, { scroll: false }); }
