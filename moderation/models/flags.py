@@ -49,7 +49,11 @@ class Flag(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["site", "state", "-priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["site", "state", "-priority", "created_at"]),
+            # The "all" tab: every flag of a site in queue order, whatever its state.
+            models.Index(fields=["site", "-priority", "created_at", "comment"], name="flag_all_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_state_display()} ({self.priority}): {self.comment_id}"

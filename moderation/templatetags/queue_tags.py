@@ -1,6 +1,7 @@
 """Rendering comment text safely: evidence highlights, visible direction controls."""
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -8,7 +9,7 @@ from functools import lru_cache
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -128,35 +129,58 @@ def item_url(name: str, pk: int) -> str:
 
 
 _BAR = (
-    '<div class="bar{}"><span class="bl">{}</span>'
-    '<span class="track" role="img" aria-label="{} {}"><span class="fill" style="width: {}%"></span>{}</span>'
-    '<span class="bv">{}</span>'
-    '<button class="linklike fb" form="fb-{}" name="feedback" value="{}:{}:{}" '
-    'title="The score was wrong: {} {}">wrong?</button></div>'
+    '<div class="bar{over}"><span class="bl">{label}</span>'
+    '<span class="track" role="img" aria-label="{label} {text}"><span class="fill" style="width: {percent}%"></span>{thr}</span>'
+    '<span class="bv">{text}</span>'
+    '<button class="linklike fb" form="fb-{pk}" name="feedback" value="{score_id}:{label}:{expected}" '
+    'title="The score was wrong: {label} {verdict}">wrong?</button></div>'
 )
+_THRESHOLD = '<span class="thr" style="left: {percent}%" title="threshold {value}"></span>'
+_CARD = '<div class="scorecard"><div class="model">{scorer} <small>{version}</small></div>{bars}</div>'
+
+
+def _e(value) -> str:
+    """The standard library's escape: the same five characters as Django's
+    conditional_escape, without its lazy-string machinery (a page has ~200 bars)."""
+    return html.escape(str(value), quote=True)
 
 
 @register.simple_tag
 def score_bars(item) -> SafeString:
     """Each model's label scores as bars, with the threshold marked and a
-    'wrong?' button per label. Built in Python: a page has ~200 bars and the
-    template loop was most of its rendering time."""
+    'wrong?' button per label. Built in Python, every value escaped: the
+    template loop was most of the page's rendering time."""
     cards = []
     for card in item.scores:
-        bars = format_html_join("", _BAR, (
-            (
-                " over" if bar.over else "", bar.label, bar.label, bar.text, bar.percent,
-                format_html('<span class="thr" style="left: {}%" title="threshold {}"></span>',
-                            bar.threshold_percent, bar.threshold) if bar.threshold is not None else "",
-                bar.text, item.pk, card.score_id, bar.label, 0 if bar.likely else 1, bar.label,
-                "does not apply" if bar.likely else "applies",
+        bars = "".join(
+            _BAR.format(
+                over=" over" if bar.over else "", label=_e(bar.label), text=_e(bar.text), percent=_e(bar.percent),
+                thr=_THRESHOLD.format(percent=_e(bar.threshold_percent), value=_e(bar.threshold))
+                if bar.threshold is not None else "",
+                pk=int(item.pk), score_id=int(card.score_id), expected=0 if bar.likely else 1,
+                verdict="does not apply" if bar.likely else "applies",
             )
             for bar in card.bars
-        ))
-        cards.append(format_html('<div class="scorecard"><div class="model">{} <small>{}</small></div>{}</div>',
-                                 card.scorer, card.version, bars))
+        )
+        cards.append(_CARD.format(scorer=_e(card.scorer), version=_e(card.version), bars=bars))
     return mark_safe("".join(cards))
 
+
+_REASON = '<button class="btn" role="menuitem" name="decision" value="reject:{pk}"><kbd>{n}</kbd> {label}</button>'
+_NO_REASONS = '<span class="note">This site has no rejection reasons; an owner adds them in its settings.</span>'
+
+
+@register.simple_tag(takes_context=True)
+def reject_menu(context, item) -> SafeString:
+    """The site's rejection reasons as menu buttons: the same for every card
+    of a site, so built once per page and site."""
+    menus = context.render_context.setdefault("reject_menus", {})
+    key = tuple(reason.pk for reason in item.reject_reasons)
+    if key not in menus:
+        menus[key] = "".join(
+            _REASON.format(pk=int(reason.pk), n=n, label=_e(reason.label)) for n, reason in enumerate(item.reject_reasons, 1)
+        ) or _NO_REASONS
+    return mark_safe(menus[key])
 
 
 @lru_cache(maxsize=32)
