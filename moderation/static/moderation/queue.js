@@ -23,7 +23,9 @@
 
   function setCurrent(card, opts) {
     if (!card) return;
-    if (current && current !== card) current.classList.remove("is-current");
+    // Not only `current`: while htmx settles a swapped card, its new node
+    // carries the old node's classes, is-current included.
+    document.querySelectorAll(".q-item.is-current").forEach((el) => { if (el !== card) el.classList.remove("is-current"); });
     current = card;
     lastIndex = Math.max(0, cards().indexOf(card));
     card.classList.add("is-current");
