@@ -204,3 +204,4 @@ CELERY_BEAT_SCHEDULE = {
 # The Perspective-compatible API and Coral's external moderation (see docs/perspective.md).
 PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS", "5"))  # then a 503, never a hang
 REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
+REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default

@@ -20,6 +20,7 @@ from django.conf import settings
 PREFIX = "threadwarden:realtime"
 REQUESTS = f"{PREFIX}:requests"
 ALIVE = f"{PREFIX}:alive"  # refreshed by every running scorer; its value names the models
+STATS = f"{PREFIX}:stats"  # batches and requests served, so batching can be watched (bench/analyze.py)
 REPLY_TTL_SECONDS = 30
 
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from moderation import engine
 from moderation.framing.text import split_sentences
 
-from .realtime import ALIVE, REPLY_TTL_SECONDS, REQUESTS
+from .realtime import ALIVE, REPLY_TTL_SECONDS, REQUESTS, STATS
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
@@ -142,11 +142,16 @@ class RealtimeScorer:
                 requests.append(request)
         if not requests:
             return 0
+        started = time.perf_counter()
         replies = score_requests(requests)
+        model_us = int((time.perf_counter() - started) * 1e6)
         pipe = self.conn.pipeline(transaction=False)
         for request, reply in zip(requests, replies):
             pipe.rpush(request["reply"], json.dumps(reply))
             pipe.expire(request["reply"], REPLY_TTL_SECONDS)
+        pipe.hincrby(STATS, "batches", 1)
+        pipe.hincrby(STATS, "requests", len(requests))
+        pipe.hincrby(STATS, "model_us", model_us)
         pipe.execute()
         return len(requests)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from ...realtime import connection
@@ -15,8 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--max-batch", type=int, default=None, help="requests scored together at most")
+        parser.add_argument("--torch-threads", type=int, default=None,
+                            help="torch intra-op threads (default REALTIME_TORCH_THREADS; 0: torch's default)")
 
-    def handle(self, *args, max_batch=None, **options):
+    def handle(self, *args, max_batch=None, torch_threads=None, **options):
+        threads = settings.REALTIME_TORCH_THREADS if torch_threads is None else torch_threads
+        if threads > 0:
+            # One thread by default: next to web processes, torch's all-core thread team
+            # stalls whenever one of its threads is descheduled; run more scorer processes instead.
+            import torch
+
+            torch.set_num_threads(threads)
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
