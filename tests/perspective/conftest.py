@@ -6,7 +6,7 @@ from moderation import engine
 from perspective import realtime
 from perspective.realtime_server import RealtimeScorer
 from perspective.services.keys import api_key_issue
-from tests.factories import SiteFactory, member
+from tests.moderation.conftest import owner, site  # noqa: F401  (the same named site and owner)
 from tests.support.processes import RedisServer, free_port, wait_for
 
 
@@ -43,16 +43,6 @@ def realtime_scorer(tiny_models):
     yield scorer
     stop.set()
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def site():
-    return SiteFactory(slug="news", name="News")
-
-
-@pytest.fixture
-def owner(site):
-    return member(site, "owner", "owner")
 
 
 @pytest.fixture
