@@ -222,11 +222,12 @@ def main(argv: list[str] | None = None) -> dict:
         import django
 
         django.setup()
+        from django.contrib.auth import get_user_model
+
         from comments.services import site_get_or_create
         from moderation import engine
         from perspective.models import ApiKey
         from perspective.services.keys import KEY_PREFIX, key_hash
-        from django.contrib.auth import get_user_model
 
         site = site_get_or_create(slug="bench")
         raw_key = KEY_PREFIX + "bench-key-not-secret"
