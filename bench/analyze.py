@@ -64,6 +64,8 @@ def model_env(model: str) -> dict[str, str]:
 
 
 def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")  # every request failed: the errors column says why
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
@@ -282,7 +284,10 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"| {top}, batching off | {unbatched['rps']:.1f} | {unbatched['p50_ms']:.1f} | {unbatched['p95_ms']:.1f} | "
           f"{unbatched['mean_batch']:.2f} | {unbatched['scorer_batch_ms']:.1f} | | {unbatched['errors']} |")
     print(f"p95 at {top} clients / raw model on a batch of {top}: {result['p95_over_raw_batch']:.2f}x (target <= 1.5)")
-    print(f"throughput with batching / without, {top} clients: {result['batching_gain']:.2f}x")
+    print(f"throughput with batching / without, {top} clients: {result['batching_gain'] or 0:.2f}x")
+    for run in [*runs, unbatched]:
+        if run["errors"]:
+            print(f"{run['clients']} clients, first errors: {run['first_errors']}")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / f"analyze-{args.model}.json").write_text(json.dumps(result, indent=2))
     return result
