@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "comments",
     "moderation",
+    "perspective",
 ]
 
 MIDDLEWARE = [
@@ -204,3 +205,8 @@ CELERY_TASK_ROUTES = {"moderation.tasks.score_comments": {"queue": "score"}}
 CELERY_BEAT_SCHEDULE = {
     "scoring-sweep": {"task": "moderation.tasks.sweep_scoring", "schedule": float(os.environ.get("SCORING_SWEEP_SECONDS", "30"))},
 }
+
+# The Perspective-compatible API and Coral's external moderation (see docs/perspective.md).
+PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS", "5"))  # then a 503, never a hang
+REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
+REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default

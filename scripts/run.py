@@ -67,6 +67,8 @@ def main() -> None:
                 cwd=ROOT,
             )
         )
+        # The Perspective-compatible API's scorer: models loaded once, concurrent calls batched.
+        children.append(subprocess.Popen([PYTHON, "manage.py", "realtime_scorer"], cwd=ROOT))
         address = os.environ.get("LISTEN", "127.0.0.1:8000")
         children.append(subprocess.Popen([PYTHON, "manage.py", "runserver", address, "--noreload"], cwd=ROOT))
         # Say plainly which models score, once the worker has loaded them.

@@ -1,0 +1,33 @@
+"""Run the realtime scorer: models loaded once, synchronous API calls batched."""
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from ...realtime import connection
+from ...realtime_server import RealtimeScorer
+
+
+class Command(BaseCommand):
+    help = "Serve the Perspective-compatible API's scoring from loaded models (batching concurrent calls)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--max-batch", type=int, default=None, help="requests scored together at most")
+        parser.add_argument("--torch-threads", type=int, default=None,
+                            help="torch intra-op threads (default REALTIME_TORCH_THREADS; 0: torch's default)")
+
+    def handle(self, *args, max_batch=None, torch_threads=None, **options):
+        threads = settings.REALTIME_TORCH_THREADS if torch_threads is None else torch_threads
+        if threads > 0:
+            # One thread by default: next to web processes, torch's all-core thread team
+            # stalls whenever one of its threads is descheduled; run more scorer processes instead.
+            import torch
+
+            torch.set_num_threads(threads)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        RealtimeScorer(conn=connection(), max_batch=max_batch).run(stop)

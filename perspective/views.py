@@ -1,0 +1,98 @@
+"""The Perspective-compatible API (``?key=`` per site) and Coral's external
+moderation endpoint. Both answer JSON only; comment text is never rendered."""
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from comments.models import Site
+
+from .errors import PerspectiveError
+from .schema import load_body, parse_analyze, parse_suggest
+from .services.analyze import analyze, models_used
+from .services.coral import MAX_BODY_BYTES, CoralRefused, coral_decide, parse_request, signature_valid
+from .services.keys import api_key_authenticate
+from .services.suggest import suggest_score
+
+logger = logging.getLogger(__name__)
+
+
+def _body(request: HttpRequest, limit: int) -> bytes:
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > limit:
+        raise PerspectiveError(f"Request body is larger than {limit} bytes.", code=413)
+    return request.body
+
+
+def _authenticated(request: HttpRequest):
+    raw = request.GET.get("key") or request.headers.get("X-Goog-Api-Key", "")
+    if not raw:
+        raise PerspectiveError("The request is missing a valid API key.", code=403)
+    key = api_key_authenticate(raw=raw)
+    if key is None:
+        raise PerspectiveError("API key not valid. Please pass a valid API key.")
+    return key
+
+
+def _perspective(handler):
+    @csrf_exempt
+    def view(request: HttpRequest) -> HttpResponse:
+        try:
+            if request.method != "POST":
+                raise PerspectiveError("Use POST.", code=405)
+            key = _authenticated(request)
+            body = load_body(_body(request, 256 * 1024))
+            return handler(key, body)
+        except PerspectiveError as error:
+            return error.response()
+
+    return view
+
+
+@_perspective
+def analyze_view(key, body: dict) -> HttpResponse:
+    response, result = analyze(site=key.site, request=parse_analyze(body))
+    answer = JsonResponse(response)
+    answer["X-Scored-By"] = models_used(result)
+    return answer
+
+
+@_perspective
+def suggest_view(key, body: dict) -> HttpResponse:
+    request = parse_suggest(body)
+    suggest_score(key=key, request=request)
+    response: dict = {"requestedLanguages": list(request.languages)}
+    if request.client_token is not None:
+        response["clientToken"] = request.client_token
+    return JsonResponse(response)
+
+
+def _coral_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@csrf_exempt
+def coral_moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    """Coral's external moderation phase for one site: 204 (nothing to do) or 200 with actions and status."""
+    if request.method != "POST":
+        return _coral_error("use POST", 405)
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        return _coral_error(f"the body is larger than {MAX_BODY_BYTES} bytes", 413)
+    site = Site.objects.filter(slug=slug).first()
+    raw = request.body
+    # An unknown site and a bad signature look the same from outside.
+    if site is None or not signature_valid(site=site, body=raw, header=request.headers.get("X-Coral-Signature", "")):
+        return _coral_error("missing or invalid X-Coral-Signature", 401)
+    try:
+        decision = coral_decide(site=site, request=parse_request(raw))
+    except CoralRefused as refused:
+        return _coral_error(refused.message, refused.status)
+    except PerspectiveError as error:
+        logger.warning("coral moderation for %s: %s", site.slug, error.message)
+        return _coral_error(error.message, error.code)
+    if decision is None:
+        return HttpResponse(status=204)
+    return JsonResponse(decision)

@@ -1,0 +1,61 @@
+"""API keys are issued and revoked by a site's owners from its settings page; only a hash is kept."""
+import re
+
+import pytest
+
+from moderation.models import AuditEvent
+from perspective.models import ApiKey
+from perspective.services.keys import api_key_authenticate, key_hash
+from tests.factories import SiteFactory, logged_in, member
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(user, site, name="Coral production"):
+    return logged_in(user).post(f"/sites/{site.slug}/settings/api-keys/", {"name": name})
+
+
+def test_owner_gets_the_key_once_and_only_its_hash_is_stored(site, owner):
+    response = issue(owner, site)
+    assert response.status_code == 201
+    assert response["Cache-Control"] == "no-store"
+    raw = re.search(r'<code id="new-api-key">([^<]+)</code>', response.content.decode()).group(1)
+    key = ApiKey.objects.get()
+    assert key.key_hash == key_hash(raw) and raw not in (key.prefix, key.name, key.key_hash)
+    assert raw.startswith(key.prefix)
+    assert api_key_authenticate(raw=raw) == key
+    assert not key.account.is_active and not key.account.has_usable_password()
+    page = logged_in(owner).get(f"/sites/{site.slug}/settings/").content.decode()
+    assert f"{key.prefix}…" in page and raw not in page
+    assert AuditEvent.objects.filter(action="api_key.issue", site=site).exists()
+
+
+def test_key_name_is_escaped_on_the_settings_page(site, owner):
+    issue(owner, site, name="<script>alert(1)</script>")
+    page = logged_in(owner).get(f"/sites/{site.slug}/settings/").content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_moderators_cannot_issue_and_outsiders_do_not_see_the_site(site):
+    assert issue(member(site, "moderator", "moderator"), site).status_code == 403
+    other = SiteFactory(slug="other")
+    assert issue(member(other, "owner", "outsider"), site).status_code == 404
+    assert not ApiKey.objects.exists()
+
+
+def test_revoke_once_then_the_key_stops_working(site, owner, api_key):
+    key, raw = api_key
+    client = logged_in(owner)
+    first = client.post(f"/sites/{site.slug}/settings/api-keys/{key.pk}/revoke/", follow=True)
+    assert "Key revoked" in first.content.decode()
+    second = client.post(f"/sites/{site.slug}/settings/api-keys/{key.pk}/revoke/", follow=True)
+    assert "already revoked" in second.content.decode()
+    assert api_key_authenticate(raw=raw) is None
+    assert AuditEvent.objects.filter(action="api_key.revoke").count() == 1
+
+
+def test_an_owner_cannot_revoke_another_sites_key(site, api_key):
+    other = SiteFactory(slug="other")
+    other_owner = member(other, "owner", "other-owner")
+    logged_in(other_owner).post(f"/sites/{other.slug}/settings/api-keys/{api_key[0].pk}/revoke/")
+    assert api_key_authenticate(raw=api_key[1]) == api_key[0]
