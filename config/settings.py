@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "comments",
     "moderation",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,8 @@ CELERY_TASK_ROUTES = {"moderation.tasks.score_comments": {"queue": "score"}}
 CELERY_BEAT_SCHEDULE = {
     "scoring-sweep": {"task": "moderation.tasks.sweep_scoring", "schedule": float(os.environ.get("SCORING_SWEEP_SECONDS", "30"))},
 }
+
+# Analytics (docs/analytics.md): rollups filled by a periodic task up to a watermark.
+ANALYTICS_LAG_SECONDS = int(os.environ.get("ANALYTICS_LAG_SECONDS", "300"))  # re-read this far behind the watermark
+ANALYTICS_HEAT_WINDOW_DAYS = int(os.environ.get("ANALYTICS_HEAT_WINDOW_DAYS", "7"))  # a thread quiet longer is not open
+CELERY_BEAT_SCHEDULE["analytics-rollups"] = {"task": "analytics.tasks.update_rollups", "schedule": float(os.environ.get("ANALYTICS_ROLLUP_SECONDS", "60"))}
