@@ -63,12 +63,26 @@ class LabelDay(models.Model):
     # Comment day: comments scored for the label, and those at or above the site's threshold.
     scored = models.PositiveIntegerField(default=0)
     above = models.PositiveIntegerField(default=0)
-    # Event day: the label's score among comments decided that day, in 20 bins of 0.05.
-    rejected_hist = models.JSONField(default=list)
-    approved_hist = models.JSONField(default=list)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day", "label"], name="labelday_unique")]
+
+
+class DecisionScoreDay(models.Model):
+    """Event day: comments approved and rejected that day whose score on
+    ``label`` fell in bin ``bin`` (20 bins of 0.05). Only non-empty bins are
+    stored; summed over a period they give each label's precision at any
+    threshold and the threshold the decisions suggest."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    label = models.CharField(max_length=64)
+    bin = models.PositiveSmallIntegerField()
+    rejected = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "day", "label", "bin"], name="decisionscoreday_unique")]
 
 
 class ArticleDay(models.Model):

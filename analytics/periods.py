@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 
 # The labels the dashboard follows, in the order it shows them.
@@ -102,6 +103,8 @@ def latency_bin(seconds: float) -> int:
 
 
 def add_lists(a: list[int], b: list[int]) -> list[int]:
+    if len(a) == len(b):
+        return list(map(operator.add, a, b))
     size = max(len(a), len(b))
     return [(a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(size)]
 
@@ -143,6 +146,7 @@ def suggested_threshold(rejected: list[int], approved: list[int], *, min_rejecte
             continue
         precision, recall = tp / (tp + fp), tp / total_rejected
         f1 = 2 * precision * recall / (precision + recall)
-        if f1 > best_f1 + 1e-9:
+        # On a tie the higher threshold: the same agreement with fewer comments flagged.
+        if f1 >= best_f1 - 1e-9:
             best, best_f1 = index / SCORE_BINS, f1
     return best

@@ -14,7 +14,7 @@ from django.utils import timezone
 from comments.models import Article, Author, Site
 from moderation.selectors.access import Role, role_allows, user_roles
 
-from .models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, ThreadHeat
+from .models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, ThreadHeat
 from .periods import (
     LABELS, SCORE_BINS, Period, add_lists, bucket_start, bucket_starts, latency_percentile, precision_at,
     suggested_threshold,
@@ -212,10 +212,13 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
 def _agreement(dash: Dashboard, site_ids: list[int]) -> None:
     period = dash.period
     hists: dict[str, list[list[int]]] = defaultdict(lambda: [[0] * SCORE_BINS, [0] * SCORE_BINS])
-    for row in LabelDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end).values("label", "rejected_hist", "approved_hist"):
-        pair = hists[row["label"]]
-        pair[0] = add_lists(pair[0], row["rejected_hist"] or [])
-        pair[1] = add_lists(pair[1], row["approved_hist"] or [])
+    bins = (
+        DecisionScoreDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end)
+        .values_list("label", "bin").annotate(r=Sum("rejected"), a=Sum("approved")).order_by()
+    )
+    for label, index, rejected, approved in bins:
+        hists[label][0][index] = rejected
+        hists[label][1][index] = approved
     # One threshold per label: the site's own, or for several sites the first one's (said in the page).
     thresholds = site_thresholds(site_id=site_ids[0]) if site_ids else {}
     rows = []

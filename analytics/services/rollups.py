@@ -27,8 +27,8 @@ from comments.models import Comment, Site
 from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
 
-from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
-from ..periods import FRAMING_LABEL, LABELS, SCORE_BINS, latency_bin, score_bin
+from ..models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, Watermark
+from ..periods import FRAMING_LABEL, LABELS, latency_bin, score_bin
 from .heat import heat_refresh_articles
 
 log = logging.getLogger(__name__)
@@ -135,9 +135,8 @@ def _event_day_rows(site_id: int, low, high):
         "flags_opened": 0, "flags_decided": 0, "decided_flagged_rejected": 0, "decided_flagged_approved": 0,
         "decided_unflagged_rejected": 0, "decision_seconds_hist": [],
     })
-    label_hists: dict[tuple[dt.date, str], dict[str, list[int]]] = defaultdict(
-        lambda: {"rejected_hist": [0] * SCORE_BINS, "approved_hist": [0] * SCORE_BINS}
-    )
+    # (day, label, bin) -> [rejected, approved]
+    score_bins: dict[tuple[dt.date, str, int], list[int]] = defaultdict(lambda: [0, 0])
     opened = _in(Flag.objects.filter(site_id=site_id, state__in=FLAGGED), "created_at", low, high)
     for row in opened.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day").annotate(n=Count("pk")):
         site_days[row["day"]]["flags_opened"] = row["n"]
@@ -159,7 +158,7 @@ def _event_day_rows(site_id: int, low, high):
         for label in LABELS:
             value = row[f"l_{label}"]
             if value is not None:
-                label_hists[(day, label)]["rejected_hist" if rejected else "approved_hist"][score_bin(value)] += 1
+                score_bins[(day, label, score_bin(value))][0 if rejected else 1] += 1
     moderators = _in(
         Decision.objects.filter(site_id=site_id, undone_at__isnull=True, action__in=COUNTED_ACTIONS), "created_at", low, high
     ).annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day", "moderator_id").annotate(
@@ -167,7 +166,7 @@ def _event_day_rows(site_id: int, low, high):
         rejected=Count("pk", filter=Q(action=Decision.Action.REJECT)),
         escalated=Count("pk", filter=Q(action=Decision.Action.ESCALATE)),
     )
-    return site_days, label_hists, list(moderators)
+    return site_days, score_bins, list(moderators)
 
 
 # Writing -------------------------------------------------------------------
@@ -176,7 +175,7 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
     """Replace every day row of the site in [start, end] (None: unbounded) with fresh counts."""
     low, high = _bounds(start, end)
     per_day, per_article = _comment_day_rows(site_id, low, high, thresholds)
-    event_days, label_hists, moderators = _event_day_rows(site_id, low, high)
+    event_days, score_bins, moderators = _event_day_rows(site_id, low, high)
     new_authors = _in(AuthorStat.objects.filter(site_id=site_id), "first_at", low, high).annotate(
         day=TruncDate("first_at", tzinfo=UTC)).values("day").annotate(n=Count("pk"))
 
@@ -202,16 +201,18 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
         target = site_row(day)
         for name, value in values.items():
             setattr(target, name, value)
-    for (day, label), hists in label_hists.items():
-        entry = label_row(day, label)
-        entry.rejected_hist, entry.approved_hist = hists["rejected_hist"], hists["approved_hist"]
 
-    for model in (SiteDay, LabelDay, ArticleDay, ModeratorDay):
+    for model in (SiteDay, LabelDay, ArticleDay, ModeratorDay, DecisionScoreDay):
         _in(model.objects.filter(site_id=site_id), "day", start, end + dt.timedelta(days=1) if end else None).delete()
     SiteDay.objects.bulk_create(site_rows.values(), batch_size=2000)
     LabelDay.objects.bulk_create(label_rows.values(), batch_size=2000)
     ArticleDay.objects.bulk_create((ArticleDay(site_id=site_id, **row) for row in per_article), batch_size=2000)
     ModeratorDay.objects.bulk_create((ModeratorDay(site_id=site_id, **row) for row in moderators), batch_size=2000)
+    DecisionScoreDay.objects.bulk_create(
+        (DecisionScoreDay(site_id=site_id, day=day, label=label, bin=index, rejected=counts[0], approved=counts[1])
+         for (day, label, index), counts in score_bins.items()),
+        batch_size=2000,
+    )
     return len(site_rows)
 
 

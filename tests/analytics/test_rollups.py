@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from analytics.models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
+from analytics.models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, Watermark
 from analytics.periods import LABELS
 from analytics.services.rollups import rollups_rebuild, rollups_update, site_thresholds
 from comments.models import Comment
@@ -80,8 +80,8 @@ def test_moderation_counts_land_on_the_decision_day(busy_site, moderator):
     assert sum(today.decision_seconds_hist) == 2
     mod = ModeratorDay.objects.get(site=busy_site, moderator=moderator)
     assert (mod.approved, mod.rejected) == (1, 2)
-    toxicity = LabelDay.objects.get(site=busy_site, day=days_ago(0).date(), label="toxicity")
-    assert sum(toxicity.rejected_hist) == 2 and toxicity.rejected_hist[18] == 1  # c2 scored 0.91
+    bins = {(b.bin, b.rejected, b.approved) for b in DecisionScoreDay.objects.filter(site=busy_site, label="toxicity")}
+    assert bins == {(18, 1, 0), (0, 1, 1)}  # c2 (0.91) rejected; c5 (0.02) rejected, c3 (0.02) approved
 
 
 def test_author_records_count_new_authors_on_their_first_day(busy_site):
