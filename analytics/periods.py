@@ -139,14 +139,15 @@ def suggested_threshold(rejected: list[int], approved: list[int], *, min_rejecte
     total_rejected = sum(rejected)
     if total_rejected < min_rejected:
         return None
-    best, best_f1 = None, -1.0
+    scores: dict[int, float] = {}
     for index in range(1, SCORE_BINS):
         tp, fp = sum(rejected[index:]), sum(approved[index:])
-        if not tp:
-            continue
-        precision, recall = tp / (tp + fp), tp / total_rejected
-        f1 = 2 * precision * recall / (precision + recall)
-        # On a tie the higher threshold: the same agreement with fewer comments flagged.
-        if f1 >= best_f1 - 1e-9:
-            best, best_f1 = index / SCORE_BINS, f1
-    return best
+        if tp:
+            precision, recall = tp / (tp + fp), tp / total_rejected
+            scores[index] = 2 * precision * recall / (precision + recall)
+    if not scores:
+        return None
+    best_f1 = max(scores.values())
+    # Thresholds that tie split the decisions the same way: take the middle of them.
+    tied = [index for index, f1 in scores.items() if f1 >= best_f1 - 1e-9]
+    return tied[len(tied) // 2] / SCORE_BINS
