@@ -354,5 +354,6 @@ def article_detail(*, article: Article) -> ArticleDetail:
         per_hour=Table("per_hour", "Comments per hour", ["hour", "comments"], hour_rows),
         framing=[t for t in tree if t.framed], heat=article_heat(article=article),
         tree_nodes=[{"id": t.comment.pk, "parent_id": t.comment.parent_id, "depth": t.depth, "toxicity": t.toxicity,
-                     "framed": t.framed, "label": f"{t.comment.author or 'anonymous'}: {t.comment.body[:80]}"} for t in tree],
+                     "framed": t.framed, "author": str(t.comment.author or "anonymous"),
+                     "label": f"{t.comment.author or 'anonymous'}: {t.comment.body[:80]}"} for t in tree],
     )

@@ -40,7 +40,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         chart["activity"] = charts.stacked_bars(tables["activity"], [4, 5, 3, 6], title="Decisions and holds",
                                                 colors=("#16a34a", "#dc2626", "#d97706", "#6b7280"))
         chart["received"] = charts.line_chart(tables["activity"], [1, 2], title="Comments received and flagged")
-        chart["labels"] = charts.line_chart(tables["labels"], list(range(1, 9)), suffix="%")
+        chart["labels"] = charts.line_chart(tables["labels"], list(range(1, 9)), suffix="%", width=1100)
         chart["authors"] = charts.stacked_bars(tables["authors"], [1, 2], colors=("#2563eb", "#93c5fd"))
     if "backlog" in tables:
         chart["backlog"] = charts.line_chart(tables["backlog"], [3, 1, 2])
