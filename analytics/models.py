@@ -51,6 +51,11 @@ class SiteDay(models.Model):
     decided_unflagged_rejected = models.PositiveIntegerField(default=0)
     # Counts of flag-to-decision times per bin of analytics.periods.LATENCY_BINS.
     decision_seconds_hist = models.JSONField(default=list)
+    # Per label, the comments rejected and approved that day by their score on
+    # it: {label: [20 rejected bins of 0.05, then 20 approved bins]}. Summed
+    # over a period they give each label's precision at any threshold and the
+    # threshold the decisions suggest. One row a day keeps a year's read small.
+    decision_score_bins = models.JSONField(default=dict)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day"], name="siteday_unique")]
@@ -66,23 +71,6 @@ class LabelDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day", "label"], name="labelday_unique")]
-
-
-class DecisionScoreDay(models.Model):
-    """Event day: comments approved and rejected that day whose score on
-    ``label`` fell in bin ``bin`` (20 bins of 0.05). Only non-empty bins are
-    stored; summed over a period they give each label's precision at any
-    threshold and the threshold the decisions suggest."""
-
-    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
-    label = models.CharField(max_length=64)
-    bin = models.PositiveSmallIntegerField()
-    rejected = models.PositiveIntegerField(default=0)
-    approved = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["site", "day", "label", "bin"], name="decisionscoreday_unique")]
 
 
 class ArticleDay(models.Model):

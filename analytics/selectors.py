@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import F, Sum
+from django.db.models import DateField, F, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from comments.models import Article, Author, Site
 from moderation.selectors.access import Role, role_allows, user_roles
 
-from .models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, ThreadHeat
+from .models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, ThreadHeat
 from .periods import (
     LABELS, SCORE_BINS, Period, add_lists, bucket_start, bucket_starts, latency_percentile, precision_at,
     suggested_threshold,
@@ -116,10 +117,14 @@ def _overview(dash: Dashboard, site_ids: list[int]) -> None:
          for label, b in zip(labels, dash.buckets)],
     )
     shares: dict[dt.date, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for row in LabelDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end, scored__gt=0).values("day", "label", "scored", "above"):
-        cell = shares[bucket_start(row["day"], period.bucket)][row["label"]]
-        cell[0] += row["above"]
-        cell[1] += row["scored"]
+    # Summed per bucket in the database: a year is 12 rows a label, not 365.
+    label_days = LabelDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end, scored__gt=0)
+    for row in label_days.annotate(bucket=_bucket_expression(period.bucket)).values("bucket", "label").annotate(
+        above_sum=Sum("above"), scored_sum=Sum("scored")
+    ).order_by():
+        cell = shares[bucket_start(row["bucket"], period.bucket)][row["label"]]
+        cell[0] += row["above_sum"]
+        cell[1] += row["scored_sum"]
     dash.tables["labels"] = Table(
         "labels", "Share of comments above each label's threshold (%)",
         ["bucket", *[LABEL_NAMES[label] for label in LABELS]],
@@ -127,6 +132,14 @@ def _overview(dash: Dashboard, site_ids: list[int]) -> None:
     )
     _top_articles(dash, site_ids)
     _top_authors(dash, site_ids)
+
+
+def _bucket_expression(bucket: str):
+    if bucket == "week":
+        return TruncWeek("day", output_field=DateField())
+    if bucket == "month":
+        return TruncMonth("day", output_field=DateField())
+    return F("day")
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -143,11 +156,12 @@ def _top_articles(dash: Dashboard, site_ids: list[int]) -> None:
     flagged = list(grouped.filter(f__gt=0).order_by("-f", "article_id")[:TOP])
     # A share needs a few comments to mean anything.
     framing = list(grouped.filter(fr__gt=0, sc__gte=3).annotate(share=1.0 * F("fr") / F("sc")).order_by("-share", "-fr")[:TOP])
-    titles = dict(Article.objects.filter(pk__in={r["article_id"] for r in most + flagged + framing}).values_list("pk", "title"))
-    slugs = dict(Article.objects.filter(pk__in=titles).values_list("pk", "site__slug"))
+    articles = {pk: (title, slug) for pk, title, slug in Article.objects.filter(
+        pk__in={r["article_id"] for r in most + flagged + framing}).values_list("pk", "title", "site__slug")}
 
     def row(r, *values):
-        return [titles.get(r["article_id"]) or f"article {r['article_id']}", *values, r["article_id"], slugs.get(r["article_id"], "")]
+        title, slug = articles.get(r["article_id"], ("", ""))
+        return [title or f"article {r['article_id']}", *values, r["article_id"], slug]
 
     columns = ["article", "comments", "flagged", "framing share %", "article id", "site"]
     dash.tables["articles_most"] = Table("articles_most", "Most comments", columns, [row(r, r["n"], r["f"], _percent(r["fr"], r["sc"])) for r in most])
@@ -172,7 +186,7 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
     period = dash.period
     labels = [_bucket_label(b, period.bucket) for b in dash.buckets]
     names = ("flags_opened", "flags_decided", "decided_flagged_rejected", "decided_flagged_approved", "decided_unflagged_rejected")
-    rows = list(_site_days(site_ids, period).values("day", *names, "decision_seconds_hist"))
+    rows = list(_site_days(site_ids, period).values("day", *names, "decision_seconds_hist", "decision_score_bins"))
     series = _series(rows, period, names)
     before = SiteDay.objects.filter(site_id__in=site_ids, day__lt=period.start).aggregate(o=Sum("flags_opened"), d=Sum("flags_decided"))
     backlog = (before["o"] or 0) - (before["d"] or 0)
@@ -205,25 +219,21 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
         "moderators", "Decisions per moderator", ["moderator", "approved", "rejected", "escalated", "total"],
         sorted(([users.get(r["moderator_id"], "?"), r["a"], r["r"], r["e"], r["a"] + r["r"] + r["e"]] for r in per_mod), key=lambda row: -row[-1]),
     )
-    _agreement(dash, site_ids)
+    _agreement(dash, site_ids, rows)
     _heating(dash, site_ids)
 
 
-def _agreement(dash: Dashboard, site_ids: list[int]) -> None:
-    period = dash.period
-    hists: dict[str, list[list[int]]] = defaultdict(lambda: [[0] * SCORE_BINS, [0] * SCORE_BINS])
-    bins = (
-        DecisionScoreDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end)
-        .values_list("label", "bin").annotate(r=Sum("rejected"), a=Sum("approved")).order_by()
-    )
-    for label, index, rejected, approved in bins:
-        hists[label][0][index] = rejected
-        hists[label][1][index] = approved
+def _agreement(dash: Dashboard, site_ids: list[int], rows: list[dict]) -> None:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0] * (2 * SCORE_BINS))
+    for row in rows:
+        for label, bins in (row["decision_score_bins"] or {}).items():
+            totals[label] = add_lists(totals[label], bins)
+    hists = {label: (bins[:SCORE_BINS], bins[SCORE_BINS:]) for label, bins in totals.items()}
     # One threshold per label: the site's own, or for several sites the first one's (said in the page).
     thresholds = site_thresholds(site_id=site_ids[0]) if site_ids else {}
     rows = []
     for label in LABELS:
-        rejected, approved = hists[label]
+        rejected, approved = hists.get(label, ([0] * SCORE_BINS, [0] * SCORE_BINS))
         threshold = thresholds.get(label, 1.0)
         tp, fp, precision = precision_at(rejected, approved, threshold)
         missed = sum(rejected) - tp

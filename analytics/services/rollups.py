@@ -27,8 +27,8 @@ from comments.models import Comment, Site
 from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
 
-from ..models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, Watermark
-from ..periods import FRAMING_LABEL, LABELS, latency_bin, score_bin
+from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
+from ..periods import FRAMING_LABEL, LABELS, SCORE_BINS, latency_bin, score_bin
 from .heat import heat_refresh_articles
 
 log = logging.getLogger(__name__)
@@ -133,10 +133,8 @@ def _decision_rows(site_id: int, low, high):
 def _event_day_rows(site_id: int, low, high):
     site_days: dict[dt.date, dict] = defaultdict(lambda: {
         "flags_opened": 0, "flags_decided": 0, "decided_flagged_rejected": 0, "decided_flagged_approved": 0,
-        "decided_unflagged_rejected": 0, "decision_seconds_hist": [],
+        "decided_unflagged_rejected": 0, "decision_seconds_hist": [], "decision_score_bins": {},
     })
-    # (day, label, bin) -> [rejected, approved]
-    score_bins: dict[tuple[dt.date, str, int], list[int]] = defaultdict(lambda: [0, 0])
     opened = _in(Flag.objects.filter(site_id=site_id, state__in=FLAGGED), "created_at", low, high)
     for row in opened.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day").annotate(n=Count("pk")):
         site_days[row["day"]]["flags_opened"] = row["n"]
@@ -158,7 +156,8 @@ def _event_day_rows(site_id: int, low, high):
         for label in LABELS:
             value = row[f"l_{label}"]
             if value is not None:
-                score_bins[(day, label, score_bin(value))][0 if rejected else 1] += 1
+                bins = entry["decision_score_bins"].setdefault(label, [0] * (2 * SCORE_BINS))
+                bins[score_bin(value) + (0 if rejected else SCORE_BINS)] += 1
     moderators = _in(
         Decision.objects.filter(site_id=site_id, undone_at__isnull=True, action__in=COUNTED_ACTIONS), "created_at", low, high
     ).annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day", "moderator_id").annotate(
@@ -166,7 +165,7 @@ def _event_day_rows(site_id: int, low, high):
         rejected=Count("pk", filter=Q(action=Decision.Action.REJECT)),
         escalated=Count("pk", filter=Q(action=Decision.Action.ESCALATE)),
     )
-    return site_days, score_bins, list(moderators)
+    return site_days, list(moderators)
 
 
 # Writing -------------------------------------------------------------------
@@ -175,7 +174,7 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
     """Replace every day row of the site in [start, end] (None: unbounded) with fresh counts."""
     low, high = _bounds(start, end)
     per_day, per_article = _comment_day_rows(site_id, low, high, thresholds)
-    event_days, score_bins, moderators = _event_day_rows(site_id, low, high)
+    event_days, moderators = _event_day_rows(site_id, low, high)
     new_authors = _in(AuthorStat.objects.filter(site_id=site_id), "first_at", low, high).annotate(
         day=TruncDate("first_at", tzinfo=UTC)).values("day").annotate(n=Count("pk"))
 
@@ -202,17 +201,12 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
         for name, value in values.items():
             setattr(target, name, value)
 
-    for model in (SiteDay, LabelDay, ArticleDay, ModeratorDay, DecisionScoreDay):
+    for model in (SiteDay, LabelDay, ArticleDay, ModeratorDay):
         _in(model.objects.filter(site_id=site_id), "day", start, end + dt.timedelta(days=1) if end else None).delete()
     SiteDay.objects.bulk_create(site_rows.values(), batch_size=2000)
     LabelDay.objects.bulk_create(label_rows.values(), batch_size=2000)
     ArticleDay.objects.bulk_create((ArticleDay(site_id=site_id, **row) for row in per_article), batch_size=2000)
     ModeratorDay.objects.bulk_create((ModeratorDay(site_id=site_id, **row) for row in moderators), batch_size=2000)
-    DecisionScoreDay.objects.bulk_create(
-        (DecisionScoreDay(site_id=site_id, day=day, label=label, bin=index, rejected=counts[0], approved=counts[1])
-         for (day, label, index), counts in score_bins.items()),
-        batch_size=2000,
-    )
     return len(site_rows)
 
 
@@ -308,8 +302,9 @@ def rollups_rebuild(*, site_ids: list[int] | None = None) -> UpdateOutcome:
             outcome.authors += _recompute_authors(site_id, None)
             outcome.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
         outcome.articles = heat_refresh_articles(site_ids=sites, now=now)
-        if site_ids is not None and mark.position is not None:
-            # Only some sites were rebuilt: the others still need what changed since the watermark.
+        if site_ids is not None:
+            # Only some sites were rebuilt: the watermark stays, so the others
+            # still get what changed since it (or their first full rebuild).
             return outcome
         return _finish(mark, outcome, started, now)
 

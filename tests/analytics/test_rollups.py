@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from analytics.models import ArticleDay, AuthorStat, DecisionScoreDay, LabelDay, ModeratorDay, SiteDay, Watermark
+from analytics.models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
 from analytics.periods import LABELS
 from analytics.services.rollups import rollups_rebuild, rollups_update, site_thresholds
 from comments.models import Comment
@@ -80,8 +80,10 @@ def test_moderation_counts_land_on_the_decision_day(busy_site, moderator):
     assert sum(today.decision_seconds_hist) == 2
     mod = ModeratorDay.objects.get(site=busy_site, moderator=moderator)
     assert (mod.approved, mod.rejected) == (1, 2)
-    bins = {(b.bin, b.rejected, b.approved) for b in DecisionScoreDay.objects.filter(site=busy_site, label="toxicity")}
-    assert bins == {(18, 1, 0), (0, 1, 1)}  # c2 (0.91) rejected; c5 (0.02) rejected, c3 (0.02) approved
+    bins = today.decision_score_bins["toxicity"]
+    rejected, approved = bins[:20], bins[20:]
+    # c2 (0.91) and c5 (0.02) rejected, c3 (0.02) approved
+    assert (rejected[18], rejected[0], approved[0], sum(bins)) == (1, 1, 1, 3)
 
 
 def test_author_records_count_new_authors_on_their_first_day(busy_site):
@@ -159,3 +161,15 @@ def test_a_new_threshold_recounts_the_site(busy_site):
     rollups_update()
     assert LabelDay.objects.get(site=busy_site, day=days_ago(2).date(), label="toxicity").above == 2
     assert stored_site_days(busy_site) == direct_site_days(busy_site)
+
+
+def test_rebuilding_one_site_leaves_the_watermark_for_the_others(busy_site):
+    from tests.factories import SiteFactory
+
+    other = SiteFactory(slug="other")
+    scored_comment(other, "o1", article="x", created_at=days_ago(0, 2))
+    rollups_rebuild(site_ids=[busy_site.pk])
+    assert not Watermark.objects.filter(position__isnull=False).exists()
+    assert not SiteDay.objects.filter(site=other).exists()
+    rollups_update()  # the first real run: everything
+    assert SiteDay.objects.get(site=other, day=days_ago(0).date()).comments == 1
