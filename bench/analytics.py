@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.queue import recreate_database, setup_django  # noqa: E402  (the same database set-up)
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/threadwarden_analytics_bench"
 TARGET_P95_MS = 200.0
 PERIODS = ("24h", "7d", "30d", "365d")
@@ -54,32 +56,12 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def setup_django(database: str) -> None:
-    os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
-
-
 def database_exists(url: str) -> bool:
     import psycopg
 
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 # Label values: most comments calm, a long tail crossing the thresholds.

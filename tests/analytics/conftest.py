@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from moderation.models import RejectionReason
+from moderation.models import RejectionReason, Review
 from moderation.services.decisions import decision_make
-from tests.factories import SiteFactory, member, scored_comment
+from tests.factories import scored_comment
+from tests.moderation.conftest import moderator, owner, site  # noqa: F401  (the shared named users)
 
 
 def days_ago(days: int, hour: int = 10) -> dt.datetime:
@@ -18,26 +19,8 @@ def days_ago(days: int, hour: int = 10) -> dt.datetime:
 
 def decide(user, comment, action: str, *, at: dt.datetime | None = None):
     reason = RejectionReason.objects.filter(site_id=comment.site_id).first() if action == "reject" else None
-    version = getattr(getattr(comment, "review", None), "version", 0)
-    from moderation.models import Review
-
     version = Review.objects.filter(pk=comment.pk).values_list("version", flat=True).first() or 0
     return decision_make(user=user, comment=comment, action=action, expected_version=version, reason=reason, now=at)
-
-
-@pytest.fixture
-def site():
-    return SiteFactory(slug="news", name="News")
-
-
-@pytest.fixture
-def owner(site):
-    return member(site, "owner", "owner")
-
-
-@pytest.fixture
-def moderator(site):
-    return member(site, "moderator", "moderator")
 
 
 @pytest.fixture

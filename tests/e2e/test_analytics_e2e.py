@@ -13,6 +13,8 @@ from moderation.models import RejectionReason
 from moderation.services.decisions import decision_make
 from tests.factories import SiteFactory, member, scored_comment
 
+from .test_queue_e2e import _log_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
@@ -43,21 +45,11 @@ def site_with_history():
     return site
 
 
-def _log_in(context, base_url: str, username: str):
-    page = context.new_page()
-    page.goto(f"{base_url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw")
-    page.click("button[type=submit]")
-    page.wait_for_url("**/queue/")
-    return page
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_owner_reads_the_dashboard_and_an_article(browser, live_server, site_with_history, screenshots, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     try:
-        page = _log_in(context, live_server.url, "owner")
+        page = _log_in(context.new_page(), live_server.url, "owner")
         expect(page.locator("#heating-threads")).to_contain_text("Ann and Bob traded 3 replies")
         page.click("nav.main-nav >> text=Analytics")
         page.click(".a-sites >> text=Gazette")
