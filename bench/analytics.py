@@ -283,7 +283,8 @@ def main() -> None:
     update = rollups_update()
     result["update_s"] = round(update.seconds, 3)
     result["update_site_days"] = update.site_days
-    print(f"incremental update: nothing new {idle.seconds * 1000:.0f} ms; after {args.new} new comments and 50 changed "
+    print(f"incremental update: right after the rebuild {idle.seconds * 1000:.0f} ms (it re-reads the last "
+          f"ANALYTICS_LAG_SECONDS: with --reuse, the previous run's arrivals); after {args.new} new comments and 50 changed "
           f"decisions {update.seconds:.2f} s ({update.site_days} site-days recomputed) "
           f"= {outcome.seconds / max(update.seconds, 1e-6):.0f}x faster than a rebuild", flush=True)
     result["load_after"] = os.getloadavg()
