@@ -51,6 +51,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "period": period,
         "periods": PERIODS,
         "buckets": BUCKETS,
+        "bucket_chosen": request.GET.get("bucket", ""),
         "sites": analytics_sites(user=request.user),
     }
     if request.htmx:

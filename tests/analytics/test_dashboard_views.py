@@ -149,3 +149,11 @@ def test_the_article_page_shows_the_tree_scores_and_framing_evidence(ready, owne
     # c1 at the top level with two replies (c2, fr1): depth 2, breadth 2.
     assert '<dt>Depth</dt><dd title="levels of replies, the top level counted">2</dd>' in page
     assert '<dt>Breadth</dt><dd title="most comments on one level">2</dd>' in page
+
+
+def test_the_bucket_follows_the_period_until_one_is_chosen(ready, owner):
+    client = logged_in(owner)
+    page = client.get("/analytics/news/?period=365d&bucket=", HTTP_HX_REQUEST="true").content.decode()
+    assert "by month" in page and '<option value="">Auto (month)</option>' in page
+    page = client.get("/analytics/news/?period=365d&bucket=week", HTTP_HX_REQUEST="true").content.decode()
+    assert "by week" in page and '<option value="week" selected>' in page

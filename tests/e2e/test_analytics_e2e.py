@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -66,6 +67,11 @@ def test_owner_reads_the_dashboard_and_an_article(browser, live_server, site_wit
         assert "period=30d" in page.url
         received = page.locator(".kpis dd").first.inner_text()
         assert int(received) == Comment.objects.filter(site=site_with_history).count()
+        start = (dt.date.today() - dt.timedelta(days=2)).isoformat()
+        page.fill("input[name=from]", start)
+        page.locator("input[name=from]").dispatch_event("change")
+        expect(page).to_have_url(re.compile(rf"period=custom.*from={start}"))
+        expect(page.locator(".a-updated")).to_contain_text(f"{dt.date.fromisoformat(start):%b %-d, %Y} –")
 
         page.click(".a-rank a >> text=Title of bridge")
         page.wait_for_url("**/articles/*/")
