@@ -15,6 +15,8 @@ from django.db import models
 
 from comments.models import Article, Author, Comment, Site
 
+from .periods import APPROVED_FIELDS, LATENCY_FIELDS, REJECTED_FIELDS
+
 
 class Watermark(models.Model):
     """How far the rollups are up to date: everything that changed before
@@ -49,13 +51,7 @@ class SiteDay(models.Model):
     decided_flagged_rejected = models.PositiveIntegerField(default=0)
     decided_flagged_approved = models.PositiveIntegerField(default=0)
     decided_unflagged_rejected = models.PositiveIntegerField(default=0)
-    # Counts of flag-to-decision times per bin of analytics.periods.LATENCY_BINS.
-    decision_seconds_hist = models.JSONField(default=list)
-    # Per label, the comments rejected and approved that day by their score on
-    # it: {label: [20 rejected bins of 0.05, then 20 approved bins]}. Summed
-    # over a period they give each label's precision at any threshold and the
-    # threshold the decisions suggest. One row a day keeps a year's read small.
-    decision_score_bins = models.JSONField(default=dict)
+    # latency_00 … latency_15: flag-to-decision times per bin of periods.LATENCY_BINS (added below).
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day"], name="siteday_unique")]
@@ -68,6 +64,10 @@ class LabelDay(models.Model):
     # Comment day: comments scored for the label, and those at or above the site's threshold.
     scored = models.PositiveIntegerField(default=0)
     above = models.PositiveIntegerField(default=0)
+    # Event day, added below: rejected_00 … rejected_19 and approved_00 … approved_19, the
+    # comments rejected / approved that day by their score on the label in bins of 0.05.
+    # Summed over a period they give the label's precision at any threshold and
+    # the threshold the decisions suggest.
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "day", "label"], name="labelday_unique")]
@@ -132,3 +132,10 @@ class ThreadHeat(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["site", "-heat"]), models.Index(fields=["article", "-heat"])]
+
+
+# The histogram columns: one integer column per bin (see analytics/periods.py).
+for _name in LATENCY_FIELDS:
+    SiteDay.add_to_class(_name, models.PositiveIntegerField(default=0))
+for _name in REJECTED_FIELDS + APPROVED_FIELDS:
+    LabelDay.add_to_class(_name, models.PositiveIntegerField(default=0))

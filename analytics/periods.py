@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from dataclasses import dataclass
 
 # The labels the dashboard follows, in the order it shows them.
@@ -12,6 +11,12 @@ SCORE_BINS = 20  # label scores in bins of 0.05
 
 # Upper edges (seconds) of the flag-to-decision time bins; the last bin is open.
 LATENCY_BINS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400, 172800, 345600, 604800)
+
+# Histograms are stored as plain integer columns so a period's sum is one SQL
+# aggregate, not hundreds of JSON documents decoded in Python.
+LATENCY_FIELDS = tuple(f"latency_{i:02d}" for i in range(len(LATENCY_BINS) + 1))
+REJECTED_FIELDS = tuple(f"rejected_{i:02d}" for i in range(SCORE_BINS))
+APPROVED_FIELDS = tuple(f"approved_{i:02d}" for i in range(SCORE_BINS))
 
 PERIODS = {"24h": ("24 hours", 1), "7d": ("7 days", 7), "30d": ("30 days", 30), "365d": ("365 days", 365)}
 BUCKETS = {"day": "Day", "week": "Week", "month": "Month"}
@@ -100,13 +105,6 @@ def latency_bin(seconds: float) -> int:
         if seconds <= edge:
             return index
     return len(LATENCY_BINS)
-
-
-def add_lists(a: list[int], b: list[int]) -> list[int]:
-    if len(a) == len(b):
-        return list(map(operator.add, a, b))
-    size = max(len(a), len(b))
-    return [(a[i] if i < len(a) else 0) + (b[i] if i < len(b) else 0) for i in range(size)]
 
 
 def latency_percentile(hist: list[int], q: float) -> float | None:

@@ -17,8 +17,8 @@ from moderation.selectors.access import Role, role_allows, user_roles
 
 from .models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, ThreadHeat
 from .periods import (
-    LABELS, SCORE_BINS, Period, add_lists, bucket_start, bucket_starts, latency_percentile, precision_at,
-    suggested_threshold,
+    APPROVED_FIELDS, LABELS, LATENCY_FIELDS, REJECTED_FIELDS, SCORE_BINS, Period, bucket_start, bucket_starts,
+    latency_percentile, precision_at, suggested_threshold,
 )
 from .services.rollups import site_thresholds
 from .tables import Table
@@ -186,7 +186,7 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
     period = dash.period
     labels = [_bucket_label(b, period.bucket) for b in dash.buckets]
     names = ("flags_opened", "flags_decided", "decided_flagged_rejected", "decided_flagged_approved", "decided_unflagged_rejected")
-    rows = list(_site_days(site_ids, period).values("day", *names, "decision_seconds_hist", "decision_score_bins"))
+    rows = list(_site_days(site_ids, period).values("day", *names))
     series = _series(rows, period, names)
     before = SiteDay.objects.filter(site_id__in=site_ids, day__lt=period.start).aggregate(o=Sum("flags_opened"), d=Sum("flags_decided"))
     backlog = (before["o"] or 0) - (before["d"] or 0)
@@ -196,9 +196,8 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
         backlog_rows.append([label, series[b]["flags_opened"], series[b]["flags_decided"], max(0, backlog)])
     dash.tables["backlog"] = Table("backlog", "Backlog: flags opened, decided, and open at the end of each bucket",
                                    ["bucket", "flagged", "decided", "open"], backlog_rows)
-    hist: list[int] = []
-    for row in rows:
-        hist = add_lists(hist, row["decision_seconds_hist"] or [])
+    latency = _site_days(site_ids, period).aggregate(**{f"{name}_sum": Sum(name) for name in LATENCY_FIELDS})
+    hist = [latency[f"{name}_sum"] or 0 for name in LATENCY_FIELDS]
     total = {name: sum(s[name] for s in series.values()) for name in names}
     tp, fp = total["decided_flagged_rejected"], total["decided_flagged_approved"]
     dash.moderation_totals = {
@@ -219,16 +218,19 @@ def _moderation(dash: Dashboard, site_ids: list[int]) -> None:
         "moderators", "Decisions per moderator", ["moderator", "approved", "rejected", "escalated", "total"],
         sorted(([users.get(r["moderator_id"], "?"), r["a"], r["r"], r["e"], r["a"] + r["r"] + r["e"]] for r in per_mod), key=lambda row: -row[-1]),
     )
-    _agreement(dash, site_ids, rows)
+    _agreement(dash, site_ids)
     _heating(dash, site_ids)
 
 
-def _agreement(dash: Dashboard, site_ids: list[int], rows: list[dict]) -> None:
-    totals: dict[str, list[int]] = defaultdict(lambda: [0] * (2 * SCORE_BINS))
-    for row in rows:
-        for label, bins in (row["decision_score_bins"] or {}).items():
-            totals[label] = add_lists(totals[label], bins)
-    hists = {label: (bins[:SCORE_BINS], bins[SCORE_BINS:]) for label, bins in totals.items()}
+def _agreement(dash: Dashboard, site_ids: list[int]) -> None:
+    period = dash.period
+    fields = REJECTED_FIELDS + APPROVED_FIELDS
+    hists = {
+        row["label"]: ([row[f"{f}_sum"] or 0 for f in REJECTED_FIELDS], [row[f"{f}_sum"] or 0 for f in APPROVED_FIELDS])
+        for row in LabelDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end)
+        .values("label").annotate(**{f"{name}_sum": Sum(name) for name in fields}).order_by()
+        .values("label", *[f"{name}_sum" for name in fields])
+    }
     # One threshold per label: the site's own, or for several sites the first one's (said in the page).
     thresholds = site_thresholds(site_id=site_ids[0]) if site_ids else {}
     rows = []

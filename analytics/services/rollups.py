@@ -28,7 +28,9 @@ from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
 
 from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
-from ..periods import FRAMING_LABEL, LABELS, SCORE_BINS, latency_bin, score_bin
+from ..periods import (
+    APPROVED_FIELDS, FRAMING_LABEL, LABELS, LATENCY_FIELDS, REJECTED_FIELDS, SCORE_BINS, latency_bin, score_bin,
+)
 from .heat import heat_refresh_articles
 
 log = logging.getLogger(__name__)
@@ -133,8 +135,10 @@ def _decision_rows(site_id: int, low, high):
 def _event_day_rows(site_id: int, low, high):
     site_days: dict[dt.date, dict] = defaultdict(lambda: {
         "flags_opened": 0, "flags_decided": 0, "decided_flagged_rejected": 0, "decided_flagged_approved": 0,
-        "decided_unflagged_rejected": 0, "decision_seconds_hist": [], "decision_score_bins": {},
+        "decided_unflagged_rejected": 0,
     })
+    # (day, label) -> [rejected per bin …, approved per bin …]
+    score_bins: dict[tuple[dt.date, str], list[int]] = defaultdict(lambda: [0] * (2 * SCORE_BINS))
     opened = _in(Flag.objects.filter(site_id=site_id, state__in=FLAGGED), "created_at", low, high)
     for row in opened.annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day").annotate(n=Count("pk")):
         site_days[row["day"]]["flags_opened"] = row["n"]
@@ -147,17 +151,14 @@ def _event_day_rows(site_id: int, low, high):
             entry["flags_decided"] += 1
             entry["decided_flagged_rejected" if rejected else "decided_flagged_approved"] += 1
             seconds = max(0.0, (row["decided_at"] - row["comment__flag__created_at"]).total_seconds())
-            hist = entry["decision_seconds_hist"]
-            index = latency_bin(seconds)
-            hist.extend([0] * (index + 1 - len(hist)))
-            hist[index] += 1
+            name = LATENCY_FIELDS[latency_bin(seconds)]
+            entry[name] = entry.get(name, 0) + 1
         elif rejected:
             entry["decided_unflagged_rejected"] += 1
         for label in LABELS:
             value = row[f"l_{label}"]
             if value is not None:
-                bins = entry["decision_score_bins"].setdefault(label, [0] * (2 * SCORE_BINS))
-                bins[score_bin(value) + (0 if rejected else SCORE_BINS)] += 1
+                score_bins[(day, label)][score_bin(value) + (0 if rejected else SCORE_BINS)] += 1
     moderators = _in(
         Decision.objects.filter(site_id=site_id, undone_at__isnull=True, action__in=COUNTED_ACTIONS), "created_at", low, high
     ).annotate(day=TruncDate("created_at", tzinfo=UTC)).values("day", "moderator_id").annotate(
@@ -165,7 +166,7 @@ def _event_day_rows(site_id: int, low, high):
         rejected=Count("pk", filter=Q(action=Decision.Action.REJECT)),
         escalated=Count("pk", filter=Q(action=Decision.Action.ESCALATE)),
     )
-    return site_days, list(moderators)
+    return site_days, score_bins, list(moderators)
 
 
 # Writing -------------------------------------------------------------------
@@ -174,7 +175,7 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
     """Replace every day row of the site in [start, end] (None: unbounded) with fresh counts."""
     low, high = _bounds(start, end)
     per_day, per_article = _comment_day_rows(site_id, low, high, thresholds)
-    event_days, moderators = _event_day_rows(site_id, low, high)
+    event_days, score_bins, moderators = _event_day_rows(site_id, low, high)
     new_authors = _in(AuthorStat.objects.filter(site_id=site_id), "first_at", low, high).annotate(
         day=TruncDate("first_at", tzinfo=UTC)).values("day").annotate(n=Count("pk"))
 
@@ -200,6 +201,10 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
         target = site_row(day)
         for name, value in values.items():
             setattr(target, name, value)
+    for (day, label), bins in score_bins.items():
+        entry = label_row(day, label)
+        for name, value in zip(REJECTED_FIELDS + APPROVED_FIELDS, bins):
+            setattr(entry, name, value)
 
     for model in (SiteDay, LabelDay, ArticleDay, ModeratorDay):
         _in(model.objects.filter(site_id=site_id), "day", start, end + dt.timedelta(days=1) if end else None).delete()

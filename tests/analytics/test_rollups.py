@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from analytics.models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
-from analytics.periods import LABELS
+from analytics.periods import APPROVED_FIELDS, LABELS, LATENCY_FIELDS, REJECTED_FIELDS
 from analytics.services.rollups import rollups_rebuild, rollups_update, site_thresholds
 from comments.models import Comment
 from moderation.models import Review
@@ -77,11 +77,13 @@ def test_moderation_counts_land_on_the_decision_day(busy_site, moderator):
     # c2 (toxic, flagged) rejected, c3 (framing, flagged) approved, c5 (never flagged) rejected: all today.
     assert (today.flags_decided, today.decided_flagged_rejected, today.decided_flagged_approved,
             today.decided_unflagged_rejected) == (2, 1, 1, 1)
-    assert sum(today.decision_seconds_hist) == 2
+    assert sum(getattr(today, name) for name in LATENCY_FIELDS) == 2
     mod = ModeratorDay.objects.get(site=busy_site, moderator=moderator)
     assert (mod.approved, mod.rejected) == (1, 2)
-    bins = today.decision_score_bins["toxicity"]
-    rejected, approved = bins[:20], bins[20:]
+    toxicity = LabelDay.objects.get(site=busy_site, day=days_ago(0).date(), label="toxicity")
+    rejected = [getattr(toxicity, name) for name in REJECTED_FIELDS]
+    approved = [getattr(toxicity, name) for name in APPROVED_FIELDS]
+    bins = rejected + approved
     # c2 (0.91) and c5 (0.02) rejected, c3 (0.02) approved
     assert (rejected[18], rejected[0], approved[0], sum(bins)) == (1, 1, 1, 3)
 
