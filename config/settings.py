@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "comments",
     "moderation",
     "perspective",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -210,3 +211,8 @@ CELERY_BEAT_SCHEDULE = {
 PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS", "5"))  # then a 503, never a hang
 REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
 REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default
+
+# Analytics (docs/analytics.md): rollups filled by a periodic task up to a watermark.
+ANALYTICS_LAG_SECONDS = int(os.environ.get("ANALYTICS_LAG_SECONDS", "300"))  # re-read this far behind the watermark
+ANALYTICS_HEAT_WINDOW_DAYS = int(os.environ.get("ANALYTICS_HEAT_WINDOW_DAYS", "7"))  # a thread quiet longer is not open
+CELERY_BEAT_SCHEDULE["analytics-rollups"] = {"task": "analytics.tasks.update_rollups", "schedule": float(os.environ.get("ANALYTICS_ROLLUP_SECONDS", "60"))}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="moderation:queue", permanent=False)),
     path("", include("moderation.urls")),
     path("", include("perspective.urls")),
+    path("", include("analytics.urls")),
 ]

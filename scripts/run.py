@@ -59,6 +59,7 @@ def main() -> None:
         manage("migrate", "--noinput", "-v", "0")
         manage("load_demo")
         manage("load_demo_users")  # the queue's demo accounts (moderator / moderator, ...)
+        manage("analytics_rollup")  # the dashboards' counts now; beat keeps them up to date as scores land
         celery = shutil.which("celery", path=str(Path(PYTHON).parent)) or "celery"
         children.append(
             subprocess.Popen(

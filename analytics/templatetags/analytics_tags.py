@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def duration(seconds) -> str:
+    """Seconds as the largest sensible unit: 45 s, 12 min, 3.5 h, 2.1 d."""
+    if seconds is None:
+        return "–"
+    seconds = float(seconds)
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+@register.filter
+def cell(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@register.filter
+def heat_level(value: float) -> str:
+    return "hot" if value >= 0.6 else ("warm" if value >= 0.35 else "mild")
