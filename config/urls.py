@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", RedirectView.as_view(pattern_name="moderation:queue", permanent=False)),
     path("", include("moderation.urls")),
+    path("", include("webhooks.urls")),
 ]
