@@ -19,9 +19,10 @@ RETRY = {
 
 
 @shared_task(**RETRY)
-def process_delivery(self, delivery_pk: int) -> str:
+def process_delivery(self, delivery_pk: int) -> dict:
     # The task id is the claim: a redelivered task takes back what it held.
-    return deliveries.delivery_process(delivery_pk=delivery_pk, claimer=self.request.id or "eager")
+    outcomes = deliveries.deliveries_process_batch(hint_pk=delivery_pk, claimer=self.request.id or "eager")
+    return {outcome: sum(1 for o in outcomes.values() if o == outcome) for outcome in set(outcomes.values())}
 
 
 @shared_task(**RETRY)

@@ -206,3 +206,21 @@ def test_after_the_overlap_only_the_new_secret_verifies(sender, site):
     new = secret_rotate(site=site, purpose="generic", overlap=dt.timedelta(0))
     assert sender.post(comment_event("c1"), secret=old).status_code == 401
     assert sender.post(comment_event("c2"), secret=new).status_code == 202
+
+
+def test_a_task_processes_its_delivery_and_the_oldest_pending_ones_in_order(sender, settings):
+    from webhooks.services.deliveries import deliveries_process_batch
+
+    settings.DELIVERY_BATCH_SIZE = 3
+    sender.post(comment_event("reply", parent="parent"), msg_id="m1")
+    sender.post(comment_event("parent"), msg_id="m2")
+    sender.post(comment_event("other"), msg_id="m3")
+    sender.post(comment_event("busy"), msg_id="m4")
+    sender.post(comment_event("last"), msg_id="m5")
+    by_id = dict(Delivery.objects.values_list("delivery_id", "pk"))
+    Delivery.objects.filter(delivery_id="m4").update(state="processing", claimed_by="another-task")
+    outcomes = deliveries_process_batch(hint_pk=by_id["m5"], claimer="task-1")
+    assert outcomes == {by_id["m1"]: "done", by_id["m2"]: "done", by_id["m5"]: "done"}
+    assert Comment.objects.get(external_id="reply").parent.external_id == "parent"
+    assert set(Delivery.objects.exclude(state="done").values_list("delivery_id", "state")) == {
+        ("m3", "pending"), ("m4", "processing")}

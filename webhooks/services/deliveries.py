@@ -65,16 +65,39 @@ def _retry_delay(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
 
 
-def delivery_process(*, delivery_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
-    """Apply one delivery. Returns done, failed, dead or skipped (not due, or someone else has it)."""
-    from ..platforms.registry import PLATFORMS
-
-    now = now or timezone.now()
-    due = Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now) | Q(
+def _due(now: dt.datetime, claimer: str) -> Q:
+    return Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now) | Q(
         state=State.PROCESSING, claimed_by=claimer
     )
-    if not Delivery.objects.filter(due, pk=delivery_pk).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now):
+
+
+def delivery_process(*, delivery_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
+    """Apply one delivery. Returns done, failed, dead or skipped (not due, or someone else has it)."""
+    now = now or timezone.now()
+    if not Delivery.objects.filter(_due(now, claimer), pk=delivery_pk).update(
+        state=State.PROCESSING, claimed_by=claimer, claimed_at=now
+    ):
         return "skipped"
+    return _apply_claimed(delivery_pk=delivery_pk, claimer=claimer)
+
+
+def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = None) -> dict[int, str]:
+    """What a task does: the hinted delivery, then the oldest other pending
+    ones up to DELIVERY_BATCH_SIZE, each in its own transaction, oldest
+    first (so a busy endpoint costs one task per batch, not per delivery)."""
+    limit = limit or settings.DELIVERY_BATCH_SIZE
+    now = timezone.now()
+    Delivery.objects.filter(_due(now, claimer), pk=hint_pk).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
+    extra = list(Delivery.objects.filter(state=State.PENDING).order_by("received_at", "pk").values_list("pk", flat=True)[:limit - 1])
+    if extra:
+        Delivery.objects.filter(pk__in=extra, state=State.PENDING).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
+    mine = Delivery.objects.filter(state=State.PROCESSING, claimed_by=claimer).order_by("received_at", "pk")
+    return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine.values_list("pk", flat=True)}
+
+
+def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
+    from ..platforms.registry import PLATFORMS
+
     delivery = Delivery.objects.select_related("site").get(pk=delivery_pk)
     try:
         with transaction.atomic():
