@@ -32,6 +32,7 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
+import shutil  # noqa: E402
 import signal  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -173,8 +174,10 @@ def main(argv: list[str] | None = None) -> dict:
         subprocess.run([sys.executable, "manage.py", "webhook_secret", "--site", SITE, "--purpose", "generic",
                         "--value-from-stdin"], cwd=ROOT, env=env, check=True, input=secret.encode())
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        web_log = (workdir / "web.log").open("ab")
         web = subprocess.Popen([str(gunicorn), "config.wsgi", "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}",
-                                "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+                                "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True,
+                               stdout=web_log, stderr=subprocess.STDOUT)
         children.append(web)
         url = f"http://127.0.0.1:{port}/webhooks/{SITE}/generic/"
         wait_for(lambda: _answers(url), timeout=120, interval=0.5, what="gunicorn")
@@ -270,6 +273,7 @@ def main(argv: list[str] | None = None) -> dict:
                 os.killpg(child.pid, signal.SIGTERM)
                 child.wait(timeout=30)
         redis.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def _answers(url: str) -> bool:

@@ -7,8 +7,8 @@ from django.db.models import Count
 
 from comments.models import Comment
 from moderation.models import CommentScoring, Score
-from tests.moderation.test_worker_resilience import environment, private_redis  # noqa: F401 (fixture)
-from tests.support.processes import Worker, wait_for
+from tests.moderation.test_worker_resilience import environment, private_redis, workers  # noqa: F401 (fixtures)
+from tests.support.processes import wait_for
 from webhooks.models import Delivery
 from webhooks.services import deliveries
 
@@ -17,27 +17,11 @@ from .conftest import comment_event
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def start_worker(tmp_path):
-    """A worker on the ingest and score queues with its beat; killed after the test whatever happens."""
-    started: list[Worker] = []
-
-    def start(env, name: str) -> Worker:
-        worker = Worker(env, tmp_path / f"{name}.log", beat=True, queues="ingest,score,celery")
-        started.append(worker)
-        worker.start()
-        return worker
-
-    yield start
-    for worker in started:
-        worker.kill()
-
-
 def done() -> int:
     return Delivery.objects.filter(state="done").count()
 
 
-def test_a_worker_killed_midway_loses_and_doubles_nothing(sender, monkeypatch, private_redis, tiny_detoxify, start_worker):
+def test_a_worker_killed_midway_loses_and_doubles_nothing(sender, monkeypatch, private_redis, tiny_detoxify, workers):
     # This process publishes to another Redis than the workers': its wake-ups
     # count as lost (the broker-down path) and the workers' sweep finds the work.
     monkeypatch.setattr(deliveries, "wake", lambda task, *args: False)
@@ -56,11 +40,11 @@ def test_a_worker_killed_midway_loses_and_doubles_nothing(sender, monkeypatch, p
                       hf_dir=tiny_detoxify.hf_config_dir, DELIVERY_SWEEP_SECONDS=1, SCORING_SWEEP_SECONDS=1,
                       SCORING_STALE_SECONDS=2, SCORING_LEASE_SECONDS=8, DELIVERY_STALE_SECONDS=2, DELIVERY_LEASE_SECONDS=5,
                       WEBHOOK_RATE_LIMIT=0)
-    first = start_worker(env, "worker1")
+    first = workers(env, "worker1", beat=True, queues="ingest,score,celery")
     wait_for(lambda: done() >= 40, timeout=120, interval=0.05, what="a first share of deliveries")
     first.kill()
     assert done() < 240
-    start_worker(env, "worker2")
+    workers(env, "worker2", beat=True, queues="ingest,score,celery")
     wait_for(lambda: done() == 240, timeout=240, interval=0.5, what="every delivery to be processed")
     wait_for(lambda: CommentScoring.objects.filter(state="done").count() == 240, timeout=240, interval=0.5,
              what="every comment to be scored")

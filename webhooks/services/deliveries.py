@@ -92,7 +92,12 @@ def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = 
     if extra:
         Delivery.objects.filter(pk__in=extra, state=State.PENDING).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
     mine = Delivery.objects.filter(state=State.PROCESSING, claimed_by=claimer).order_by("received_at", "pk")
-    return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine.values_list("pk", flat=True)}
+    # One commit for the batch, one savepoint per delivery: a failing delivery
+    # rolls back alone, and the comments' scoring wake-ups go out as one
+    # message after the commit. A crash loses the whole batch's work, never
+    # part of a delivery, and the redelivered task takes its claims back.
+    with transaction.atomic():
+        return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine.values_list("pk", flat=True)}
 
 
 def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput, IngestError, _datetime, _identifier, _text
+from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput, IngestError, datetime_field, identifier_field, text_field
 from comments.services import article_upsert, comment_upsert
 
 from ...models import PlatformConnection
@@ -27,16 +27,16 @@ def parse_coral(payload: Any) -> tuple[str, dict]:
     event_type = payload.get("type")
     if not isinstance(event_type, str):
         raise IngestError("type", "is required")
-    _identifier(payload.get("id"), "id")
+    identifier_field(payload.get("id"), "id")
     data = require_object(payload.get("data"), "data")
     if event_type in STORY_EVENTS:
-        _identifier(data.get("storyID"), "data.storyID")
-        url = _text(data.get("storyURL"), "data.storyURL", max_chars=2000)
+        identifier_field(data.get("storyID"), "data.storyID")
+        url = text_field(data.get("storyURL"), "data.storyURL", max_chars=2000)
         if url and not url.lower().startswith(("http://", "https://")):
             raise IngestError("data.storyURL", "must be an http(s) URL")
     elif event_type in COMMENT_EVENTS:
-        _identifier(data.get("commentID"), "data.commentID")
-        _identifier(data.get("storyID"), "data.storyID")
+        identifier_field(data.get("commentID"), "data.commentID")
+        identifier_field(data.get("storyID"), "data.storyID")
         ancestors = data.get("ancestorIDs", [])
         if not isinstance(ancestors, list) or not all(isinstance(a, str) and 0 < len(a) <= 255 for a in ancestors):
             raise IngestError("data.ancestorIDs", "must be a list of ids")
@@ -49,22 +49,22 @@ def _comment_input(fetched: dict, data: dict) -> CommentInput:
     author = fetched.get("author") if isinstance(fetched.get("author"), dict) else None
     parent = fetched.get("parent") if isinstance(fetched.get("parent"), dict) else None
     ancestors = data.get("ancestorIDs") or []
-    url = _text(story.get("url"), "story.url", max_chars=2000)
+    url = text_field(story.get("url"), "story.url", max_chars=2000)
     return CommentInput(
-        external_id=_identifier(data["commentID"], "data.commentID"),
+        external_id=identifier_field(data["commentID"], "data.commentID"),
         article=ArticleInput(
-            external_id=_identifier(data["storyID"], "data.storyID"),
+            external_id=identifier_field(data["storyID"], "data.storyID"),
             url=url if url.lower().startswith(("http://", "https://")) else "",
-            title=_text(metadata.get("title"), "story.metadata.title", max_chars=500),
+            title=text_field(metadata.get("title"), "story.metadata.title", max_chars=500),
         ),
-        body=_text(html_to_text(_text(fetched.get("body"), "comment.body", max_chars=MAX_BODY_CHARS * 2, strip=False)),
+        body=text_field(html_to_text(text_field(fetched.get("body"), "comment.body", max_chars=MAX_BODY_CHARS * 2, strip=False)),
                    "comment.body", max_chars=MAX_BODY_CHARS),
-        author=AuthorInput(external_id=_identifier(author.get("id"), "comment.author.id"),
-                           display_name=_text(author.get("username"), "comment.author.username", max_chars=200))
+        author=AuthorInput(external_id=identifier_field(author.get("id"), "comment.author.id"),
+                           display_name=text_field(author.get("username"), "comment.author.username", max_chars=200))
         if author and author.get("id") else None,
-        parent_external_id=_identifier(parent.get("id"), "comment.parent.id") if parent and parent.get("id")
+        parent_external_id=identifier_field(parent.get("id"), "comment.parent.id") if parent and parent.get("id")
         else (ancestors[0] if ancestors else ""),
-        created_at=_datetime(fetched.get("createdAt"), "comment.createdAt"),
+        created_at=datetime_field(fetched.get("createdAt"), "comment.createdAt"),
         original=True,
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from comments.models import Article, Site
-from comments.schema import ArticleInput, AuthorInput, CommentInput, IngestError, _datetime, _identifier, _text, MAX_BODY_CHARS
+from comments.schema import ArticleInput, AuthorInput, CommentInput, IngestError, datetime_field, identifier_field, text_field, MAX_BODY_CHARS
 from comments.services import article_upsert, comment_awaiting_rename, comment_remove, comment_restore, comment_upsert
 
 from ...models import DiscoursePost
@@ -42,7 +42,7 @@ def _article(post: dict, headers: Mapping[str, str]) -> ArticleInput:
     topic_id = post["topic_id"]
     return ArticleInput(
         external_id=str(topic_id),
-        title=_text(post.get("topic_title"), "post.topic_title", max_chars=500),
+        title=text_field(post.get("topic_title"), "post.topic_title", max_chars=500),
         url=_topic_url(headers, str(post.get("topic_slug") or ""), topic_id),
     )
 
@@ -55,19 +55,19 @@ def parse_post(payload: Any) -> dict:
         _int(post["reply_to_post_number"], "post.reply_to_post_number")
     if post.get("raw") is None and post.get("cooked") is None:
         raise IngestError("post.raw", "is required (or post.cooked)")
-    _text(post.get("raw") if post.get("raw") is not None else post.get("cooked"), "post.raw", max_chars=MAX_BODY_CHARS, strip=False)
-    _datetime(post.get("created_at"), "post.created_at")
-    _datetime(post.get("updated_at"), "post.updated_at")
-    _identifier(post.get("user_id"), "post.user_id", required=False)
-    _text(post.get("username"), "post.username", max_chars=200)
+    text_field(post.get("raw") if post.get("raw") is not None else post.get("cooked"), "post.raw", max_chars=MAX_BODY_CHARS, strip=False)
+    datetime_field(post.get("created_at"), "post.created_at")
+    datetime_field(post.get("updated_at"), "post.updated_at")
+    identifier_field(post.get("user_id"), "post.user_id", required=False)
+    text_field(post.get("username"), "post.username", max_chars=200)
     return post
 
 
 def parse_topic(payload: Any) -> dict:
     topic = require_object(require_object(payload, "body").get("topic"), "topic")
     _int(topic.get("id"), "topic.id")
-    _text(topic.get("title"), "topic.title", max_chars=500)
-    _datetime(topic.get("created_at"), "topic.created_at")
+    text_field(topic.get("title"), "topic.title", max_chars=500)
+    datetime_field(topic.get("created_at"), "topic.created_at")
     return topic
 
 
@@ -98,11 +98,11 @@ def _post_apply(*, site: Site, event: str, post: dict, headers: Mapping[str, str
     comment_upsert(site=site, data=CommentInput(
         external_id=external_id,
         article=article_input,
-        body=_text(body, "post.raw", max_chars=MAX_BODY_CHARS, strip=False).strip("\r\n"),
+        body=text_field(body, "post.raw", max_chars=MAX_BODY_CHARS, strip=False).strip("\r\n"),
         author=AuthorInput(external_id=str(user_id), display_name=str(post.get("username") or "")) if user_id is not None else None,
         parent_external_id=parent if parent != external_id else "",
-        created_at=_datetime(post.get("created_at"), "post.created_at"),
-        edited_at=_datetime(post.get("updated_at"), "post.updated_at") if event == "post_edited" else None,
+        created_at=datetime_field(post.get("created_at"), "post.created_at"),
+        edited_at=datetime_field(post.get("updated_at"), "post.updated_at") if event == "post_edited" else None,
         original=event == "post_created",
     ))
     if event == "post_recovered":
@@ -131,9 +131,9 @@ class DiscoursePlatform:
         if event in TOPIC_EVENTS:
             topic = parse_topic(payload)
             article_upsert(site=site, data=ArticleInput(
-                external_id=str(topic["id"]), title=_text(topic.get("title"), "topic.title", max_chars=500),
+                external_id=str(topic["id"]), title=text_field(topic.get("title"), "topic.title", max_chars=500),
                 url=_topic_url(headers, str(topic.get("slug") or ""), topic["id"]),
-                published_at=_datetime(topic.get("created_at"), "topic.created_at"),
+                published_at=datetime_field(topic.get("created_at"), "topic.created_at"),
             ))
             return
         _post_apply(site=site, event=event, post=parse_post(payload), headers=headers)

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 from django.conf import settings
 
 from comments.models import Comment, Site
-from comments.schema import EVENT_TYPES, IngestError, _identifier, _text, parse_event
+from comments.schema import EVENT_TYPES, IngestError, identifier_field, parse_event, text_field
 from comments.services import event_apply
 from moderation.services.reports import report_submit
 
@@ -28,9 +28,9 @@ class Report:
 def parse_report(raw: dict) -> Report:
     data = require_object(raw.get("data"), "data")
     return Report(
-        comment_external_id=_identifier(data.get("id"), "data.id"),
-        reason=_text(data.get("reason"), "data.reason", max_chars=500),
-        reporter=_text(data.get("reporter"), "data.reporter", max_chars=255, allow_int=True),
+        comment_external_id=identifier_field(data.get("id"), "data.id"),
+        reason=text_field(data.get("reason"), "data.reason", max_chars=500),
+        reporter=text_field(data.get("reporter"), "data.reporter", max_chars=255, allow_int=True),
     )
 
 

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from comments.models import Site
-from comments.schema import IngestError, _datetime
+from comments.schema import IngestError, datetime_field
 from comments.services import event_apply
 
 from ...models import PlatformConnection
@@ -75,7 +75,7 @@ def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollOutcome:
                 try:
                     event_apply(site=site, event=wordpress_event(raw))
                     outcome.stored += 1
-                    seen = _datetime(raw.get("date_gmt"), "date_gmt")
+                    seen = datetime_field(raw.get("date_gmt"), "date_gmt")
                     if seen and (newest is None or seen > newest):
                         newest = seen
                 except IngestError as bad:
