@@ -146,6 +146,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--baseline", type=int, default=2000, help="refused requests sent for the baseline")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds to wait for processing and scoring")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # still stop every process started below
 
     database_url = ADMIN_URL.rsplit("/", 1)[0] + f"/{DATABASE}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
