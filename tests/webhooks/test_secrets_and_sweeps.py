@@ -98,3 +98,20 @@ def test_waking_through_an_unreachable_broker_gives_up_quickly_and_says_so():
     finally:
         wakeups._broker_down_until = 0.0
     assert time.monotonic() - started < 10
+
+
+def test_the_sweep_sends_one_wake_up_per_batch_and_tasks_take_due_retries_along(sender, monkeypatch, settings):
+    from webhooks.services.deliveries import deliveries_process_batch
+
+    woken = []
+    monkeypatch.setattr(deliveries, "wake", lambda task, pk: woken.append(pk) or True)
+    settings.DELIVERY_BATCH_SIZE = 2
+    settings.DELIVERY_RETRY_SECONDS = 0
+    for n in range(5):
+        sender.post(comment_event(f"c{n}"), msg_id=f"m{n}")
+    Delivery.objects.filter(delivery_id="m0").update(state="failed", attempts=1, next_attempt_at=timezone.now())
+    Delivery.objects.update(enqueued_at=None)
+    assert deliveries_sweep() == 5
+    assert len(woken) == 3  # batches of two
+    outcomes = deliveries_process_batch(hint_pk=woken[0], claimer="t")
+    assert sorted(Delivery.objects.filter(pk__in=outcomes).values_list("delivery_id", flat=True)) == ["m0", "m1"]

@@ -88,9 +88,10 @@ def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = 
     limit = limit or settings.DELIVERY_BATCH_SIZE
     now = timezone.now()
     Delivery.objects.filter(_due(now, claimer), pk=hint_pk).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
-    extra = list(Delivery.objects.filter(state=State.PENDING).order_by("received_at", "pk").values_list("pk", flat=True)[:limit - 1])
+    waiting = Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now)
+    extra = list(Delivery.objects.filter(waiting).order_by("received_at", "pk").values_list("pk", flat=True)[:limit - 1])
     if extra:
-        Delivery.objects.filter(pk__in=extra, state=State.PENDING).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
+        Delivery.objects.filter(waiting, pk__in=extra).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
     mine = Delivery.objects.filter(state=State.PROCESSING, claimed_by=claimer).order_by("received_at", "pk")
     # One commit for the batch, one savepoint per delivery: a failing delivery
     # rolls back alone, and the comments' scoring wake-ups go out as one
@@ -146,7 +147,8 @@ def delivery_replay(*, delivery_pk: int) -> bool:
 
 def deliveries_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
     """Wake workers for what waits: pending deliveries whose wake-up may be
-    lost, failures whose retry is due, and claims whose lease ran out."""
+    lost, failures whose retry is due, and claims whose lease ran out.
+    Returns how many deliveries the wake-ups sent cover."""
     now = now or timezone.now()
     lease_cutoff = now - dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
     for row in Delivery.objects.filter(state=State.PROCESSING, claimed_at__lt=lease_cutoff).only("pk", "claimed_by"):
@@ -160,10 +162,12 @@ def deliveries_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> in
     )
     from ..tasks import process_delivery
 
+    # A task tops its delivery up to a batch: one wake-up per batch is enough.
+    size = settings.DELIVERY_BATCH_SIZE
     sent = 0
-    for pk in waiting:
-        if not wake(process_delivery, pk):
+    for start in range(0, len(waiting), size):
+        if not wake(process_delivery, waiting[start]):
             break
-        sent += 1
+        sent = min(len(waiting), start + size)
     Delivery.objects.filter(pk__in=waiting[:sent], state=State.PENDING).update(enqueued_at=now)
     return sent
