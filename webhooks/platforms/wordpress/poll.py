@@ -4,7 +4,7 @@ Pages through ``/wp-json/wp/v2/comments?after=…&orderby=date_gmt&order=asc``
 (``X-WP-TotalPages`` says how many pages) and ingests every comment through
 the same mapping as the webhook. The watermark (PlatformConnection.poll_after)
 moves only after a page is stored; re-reading a comment is an idempotent upsert,
-so the next poll starts a little before it to catch comments saved late.
+so the next poll starts 14 hours and 5 minutes before it (time zones, late saves).
 """
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ from ...models import PlatformConnection
 from .comments import wordpress_event
 
 PER_PAGE = 100
-OVERLAP = dt.timedelta(minutes=5)
+# WordPress compares ``after`` with the comment's date in the site's own time
+# zone, which may be up to 14 hours off UTC; re-reading is harmless, missing is not.
+OVERLAP = dt.timedelta(hours=14, minutes=5)
 
 
 @dataclass
