@@ -184,3 +184,9 @@ def parse_event(raw: Any) -> Event:
         article = parse_article(data["article"], "data.article") if data.get("article") is not None else None
         return Event(type=event_type, article=article, comment_external_id=_identifier(data.get("id"), "data.id"))
     return Event(type=event_type, comment=parse_comment(data, "data", original=event_type == "comment.created"))
+
+
+# The field parsers, for adapters that map other platforms' formats onto these inputs.
+text_field = _text
+identifier_field = _identifier
+datetime_field = _datetime

@@ -143,7 +143,8 @@ def _comment_update(
     if author is not None and comment.author_id != author.pk:
         updates["author"] = author
     new_hash = content_hash(data.body)
-    stale = (data.original and comment.edit_count > 0) or (
+    # A creation event carries the first text: it never undoes an edit, also one that arrived first.
+    stale = (data.original and (comment.edit_count > 0 or comment.edited_at is not None)) or (
         data.edited_at is not None and comment.edited_at is not None and data.edited_at < comment.edited_at
     )
     text_changed = new_hash != comment.content_hash and not stale
@@ -197,6 +198,22 @@ def comment_remove(*, site: Site, external_id: str, article: ArticleInput | None
             return IngestResult(comment=comment, change=None)
         run_comment_hooks(comment, Change.REMOVED)
         return IngestResult(comment=comment, change=Change.REMOVED)
+
+
+def comment_restore(*, site: Site, external_id: str) -> bool:
+    """Undo a platform deletion (a post recovered on the platform). A
+    moderator's rejection (no ``removed_at``) is not the platform's to undo."""
+    return bool(
+        Comment.objects.filter(site=site, external_id=external_id, status=Comment.Status.REMOVED, removed_at__isnull=False)
+        .update(status=Comment.Status.VISIBLE, removed_at=None, updated_at=timezone.now())
+    )
+
+
+def comment_awaiting_rename(*, site: Site, old: str, new: str) -> int:
+    """Replies stored while their parent was known only by a platform-specific
+    reference (a Discourse post number) wait for its id instead, so they are
+    adopted when it is created."""
+    return Comment.objects.filter(site=site, awaiting_parent_external_id=old).update(awaiting_parent_external_id=new)
 
 
 def event_apply(*, site: Site, event: Event) -> IngestResult:

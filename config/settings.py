@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "moderation",
     "perspective",
     "analytics",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -216,3 +217,30 @@ REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # p
 ANALYTICS_LAG_SECONDS = int(os.environ.get("ANALYTICS_LAG_SECONDS", "300"))  # re-read this far behind the watermark
 ANALYTICS_HEAT_WINDOW_DAYS = int(os.environ.get("ANALYTICS_HEAT_WINDOW_DAYS", "7"))  # a thread quiet longer is not open
 CELERY_BEAT_SCHEDULE["analytics-rollups"] = {"task": "analytics.tasks.update_rollups", "schedule": float(os.environ.get("ANALYTICS_ROLLUP_SECONDS", "60"))}
+
+# Webhooks, the read API and outbound events (see README.md, "Webhooks and the read API").
+WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(256 * 1024)))
+WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS", "300"))
+WEBHOOK_RATE_LIMIT = int(os.environ.get("WEBHOOK_RATE_LIMIT", "600"))  # deliveries per site per window; 0: off
+WEBHOOK_RATE_WINDOW = int(os.environ.get("WEBHOOK_RATE_WINDOW", "60"))  # seconds
+WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
+DELIVERY_BATCH_SIZE = int(os.environ.get("DELIVERY_BATCH_SIZE", "50"))  # deliveries one task claims
+DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "10"))
+DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "15"))
+DELIVERY_RETRY_MAX_SECONDS = int(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))
+DELIVERY_LEASE_SECONDS = int(os.environ.get("DELIVERY_LEASE_SECONDS", "300"))
+DELIVERY_STALE_SECONDS = int(os.environ.get("DELIVERY_STALE_SECONDS", "60"))
+OUTBOUND_MAX_ATTEMPTS = int(os.environ.get("OUTBOUND_MAX_ATTEMPTS", "12"))
+OUTBOUND_RETRY_SECONDS = int(os.environ.get("OUTBOUND_RETRY_SECONDS", "60"))
+OUTBOUND_RETRY_MAX_SECONDS = int(os.environ.get("OUTBOUND_RETRY_MAX_SECONDS", str(4 * 3600)))
+OUTBOUND_TIMEOUT_SECONDS = float(os.environ.get("OUTBOUND_TIMEOUT_SECONDS", "10"))
+CELERY_TASK_ROUTES.update({
+    "webhooks.tasks.process_delivery": {"queue": "ingest"},
+    "webhooks.tasks.sweep_deliveries": {"queue": "ingest"},
+    "webhooks.tasks.send_outbound": {"queue": "outbound"},
+    "webhooks.tasks.sweep_outbound": {"queue": "outbound"},
+})
+CELERY_BEAT_SCHEDULE.update({
+    "deliveries-sweep": {"task": "webhooks.tasks.sweep_deliveries", "schedule": float(os.environ.get("DELIVERY_SWEEP_SECONDS", "15"))},
+    "outbound-sweep": {"task": "webhooks.tasks.sweep_outbound", "schedule": float(os.environ.get("OUTBOUND_SWEEP_SECONDS", "30"))},
+})

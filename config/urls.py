@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("perspective.urls")),
     path("", include("analytics.urls")),
+    path("", include("webhooks.urls")),
 ]

@@ -64,7 +64,7 @@ def main() -> None:
         children.append(
             subprocess.Popen(
                 [celery, "-A", "config", "worker", "-B", "-s", str(var_dir / "celerybeat-schedule"),
-                 "-l", "info", "-Q", "score,celery", "--concurrency", "1"],
+                 "-l", "info", "-Q", "score,ingest,outbound,celery", "--concurrency", "1"],
                 cwd=ROOT,
             )
         )

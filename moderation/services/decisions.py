@@ -21,6 +21,7 @@ from comments.services import comment_set_status
 
 from ..models import AuthorSanction, Claim, CommentReport, Decision, RejectionReason, Review
 from ..selectors.access import Role, role_allows, user_role
+from ..outcomes import Moderated, run_moderated_hooks
 from .audit import audit_record
 from .claims import claim_holder
 from .errors import DecisionConflict, ModerationRefused
@@ -118,6 +119,11 @@ def decision_make(
         if action != Action.ESCALATE:
             CommentReport.objects.filter(comment=comment, resolved_by__isnull=True).update(resolved_by=decision)
         Claim.objects.filter(pk=comment.pk).delete()
+        if action != Action.ESCALATE:
+            run_moderated_hooks(Moderated(
+                comment=comment, action=target, status=status_after, at=now, reason=decision.reason_label,
+                moderator=user.get_username(), decision_id=decision.pk,
+            ))
         audit_record(
             actor=user, action=f"decision.{action}", comment=comment,
             before={"state": before["state"], "status": status_before},
@@ -187,6 +193,11 @@ def _undo_one(decision: Decision, *, user, now: dt.datetime) -> None:
             ):
                 raise DecisionConflict("Cannot undo: the comment changed on the platform meanwhile.")
             CommentReport.objects.filter(resolved_by=decision).update(resolved_by=None)
+            if decision.action != Action.ESCALATE:
+                run_moderated_hooks(Moderated(
+                    comment=decision.comment, action="undone", status=before["status"], at=now,
+                    moderator=user.get_username(), decision_id=decision.pk,
+                ))
         else:
             AuthorSanction.objects.filter(decision=decision, lifted_at__isnull=True).update(lifted_at=now)
         audit_record(actor=user, action="decision.undo", comment=decision.comment,

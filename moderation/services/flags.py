@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from comments.models import Comment, Site
 from comments.services import comment_set_status
 
 from .. import policy
 from ..models import CommentScoring, Flag, FlagPolicy, Review
+from ..outcomes import Moderated, run_moderated_hooks
 
 FlagState = Flag.State
 
@@ -88,6 +90,10 @@ def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None, *, deci
     ):
         Flag.objects.filter(pk=flag.pk).update(held_by_policy=True)
         flag.held_by_policy = True
+        run_moderated_hooks(Moderated(
+            comment=comment, action="held", status=Comment.Status.HELD, at=timezone.now(),
+            reason=", ".join(reason.get("label") or reason.get("rule", "") for reason in flag.reasons),
+        ))
     return flag
 
 

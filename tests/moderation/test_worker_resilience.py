@@ -33,8 +33,8 @@ def workers(tmp_path):
     """Start workers through this; whatever a failing test leaves running is killed."""
     started: list[Worker] = []
 
-    def start(env, name: str, *, beat: bool = False) -> Worker:
-        worker = Worker(env, tmp_path / f"{name}.log", beat=beat)
+    def start(env, name: str, **options) -> Worker:
+        worker = Worker(env, tmp_path / f"{name}.log", **options)
         started.append(worker)
         worker.start()
         return worker

@@ -82,13 +82,13 @@ class RedisServer:
 class Worker:
     """A real Celery worker (one pool process), optionally with its beat scheduler."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, beat: bool = False):
-        self.env, self.log_path, self.beat = env, log, beat
+    def __init__(self, env: dict[str, str], log: Path, *, beat: bool = False, queues: str = "score,celery"):
+        self.env, self.log_path, self.beat, self.queues = env, log, beat, queues
         self.process: subprocess.Popen | None = None
         self.log = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "score,celery", "-c", "1",
+        command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queues, "-c", "1",
                    "--without-mingle", "--without-gossip", "-l", "info", "-n", f"test-{time.monotonic_ns()}@%h"]
         if self.beat:
             command += ["-B", "-s", str(self.log_path.with_suffix(".beat"))]

@@ -1,0 +1,64 @@
+"""Where a comment stands with moderation, and the decisions log: what the
+read API (webhooks/api) shows to platforms and scripts."""
+from __future__ import annotations
+
+from comments.models import Comment
+
+from ..models import CommentReport, CommentScoring, Decision, Flag, Review
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def comment_outcome(*, comment: Comment) -> dict:
+    """Status, current scores (each with its model and version), flag and the
+    moderators' decision of one comment, as plain JSON-ready data."""
+    scoring = (
+        CommentScoring.objects.select_related("toxicity_score", "framing_score").filter(pk=comment.pk).first()
+    )
+    scores = []
+    if scoring is not None:
+        for score in (scoring.toxicity_score, scoring.framing_score):
+            if score is not None:
+                scores.append({"kind": score.kind, "scorer": score.scorer, "version": score.version,
+                               "labels": score.labels, "scored_at": _iso(score.created_at)})
+    flag = Flag.objects.filter(comment=comment).first()
+    review = Review.objects.select_related("decided_by").filter(pk=comment.pk).first()
+    last = (Decision.objects.filter(comment=comment, undone_at__isnull=True, action__in=("approve", "reject"))
+            .order_by("-created_at", "-pk").first())
+    return {
+        "id": comment.external_id,
+        "article_id": comment.article.external_id,
+        "status": comment.status,
+        "scoring": {"state": scoring.state if scoring else "none", "scored_at": _iso(scoring.scored_at if scoring else None)},
+        "scores": scores,
+        "flag": None if flag is None else {"state": flag.state, "priority": flag.priority, "reasons": flag.reasons},
+        "review": {
+            "state": review.state if review else Review.State.OPEN,
+            "decided_at": _iso(review.decided_at if review else None),
+            "decision": None if last is None else decision_as_dict(last),
+        },
+        "open_reports": CommentReport.objects.filter(comment=comment, resolved_by__isnull=True).count(),
+    }
+
+
+def decision_as_dict(decision: Decision) -> dict:
+    return {
+        "id": decision.pk,
+        "comment_id": decision.comment.external_id,
+        "action": decision.action,
+        "reason": decision.reason_label,
+        "note": decision.note,
+        "moderator": decision.moderator.get_username(),
+        "decided_at": decision.created_at.isoformat(),
+        "undone_at": _iso(decision.undone_at),
+    }
+
+
+def decisions_after(*, site_id: int, after_id: int, limit: int) -> list[Decision]:
+    """The site's decisions with ids above ``after_id``, oldest first (ids only grow: a stable cursor)."""
+    return list(
+        Decision.objects.select_related("comment", "moderator")
+        .filter(site_id=site_id, pk__gt=after_id).order_by("pk")[:limit]
+    )

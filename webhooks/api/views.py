@@ -1,0 +1,71 @@
+"""The read API: JSON for platforms and scripts, a bearer token per site.
+webhooks/api/openapi.json describes every answer; the tests validate them against it."""
+from __future__ import annotations
+
+import json
+from functools import wraps
+from pathlib import Path
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from comments.models import Comment
+from moderation.selectors.outcomes import comment_outcome, decision_as_dict, decisions_after
+
+from ..services.tokens import api_token_site
+from .cursors import CursorInvalid, cursor_decode, cursor_encode
+
+SCHEMA_PATH = Path(__file__).with_name("openapi.json")
+MAX_LIMIT = 500
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    response = JsonResponse({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="threadwarden"'
+    return response
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        site = api_token_site(token=token.strip()) if scheme.lower() == "bearer" else None
+        if site is None:
+            return _error(401, "a valid bearer token for a site is required")
+        return view(request, site, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+def openapi_schema(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(json.loads(SCHEMA_PATH.read_text()))
+
+
+@require_GET
+@token_required
+def comment_detail(request: HttpRequest, site, external_id: str) -> JsonResponse:
+    comment = Comment.objects.select_related("article").filter(site=site, external_id=external_id).first()
+    if comment is None:
+        return _error(404, "no such comment on this site")
+    return JsonResponse(comment_outcome(comment=comment))
+
+
+@require_GET
+@token_required
+def decision_list(request: HttpRequest, site) -> JsonResponse:
+    try:
+        after = cursor_decode(request.GET.get("cursor", ""))
+        limit = int(request.GET.get("limit", "100"))
+    except (CursorInvalid, ValueError):
+        return _error(400, "cursor or limit is invalid")
+    if not 1 <= limit <= MAX_LIMIT:
+        return _error(400, f"limit must be between 1 and {MAX_LIMIT}")
+    decisions = decisions_after(site_id=site.pk, after_id=after, limit=limit)
+    last = decisions[-1].pk if decisions else after
+    return JsonResponse({
+        "decisions": [decision_as_dict(decision) for decision in decisions],
+        "next_cursor": cursor_encode(last),
+        "has_more": len(decisions) == limit,
+    })

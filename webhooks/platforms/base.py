@@ -1,0 +1,58 @@
+"""What every platform adapter provides. One folder per platform, each with
+the fixtures its tests send."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Mapping, Protocol
+
+from comments.models import Site
+from comments.schema import IngestError
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A verified, valid delivery, ready to store."""
+
+    delivery_id: str
+    event_type: str
+
+
+class Platform(Protocol):
+    name: str  # the delivery's source and the purpose of the site's signing secret
+    stored_headers: tuple[str, ...]  # lower-case names kept with the delivery
+
+    def verify(self, *, headers: Mapping[str, str], body: bytes, secrets: list[str]) -> None:
+        """Raise SignatureInvalid unless one of ``secrets`` signed the request."""
+
+    def accept(self, *, headers: Mapping[str, str], payload: Any) -> Accepted | None:
+        """Validate before storing (IngestError names the field); None: nothing to do (a ping)."""
+
+    def apply(self, *, site: Site, headers: Mapping[str, str], payload: Any) -> None:
+        """Ingest a stored delivery; runs inside the transaction that marks it done."""
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise IngestError("body", "is not valid UTF-8") from None
+    try:
+        return json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise IngestError("body", f"is not valid JSON ({getattr(error, 'msg', 'nested too deeply')})") from None
+
+
+def require_object(value: Any, field: str) -> dict:
+    if not isinstance(value, dict):
+        raise IngestError(field, "must be an object")
+    return value
+
+
+def require_header(headers: Mapping[str, str], name: str) -> str:
+    value = (headers.get(name) or "").strip()
+    if not value:
+        raise IngestError(f"header {name}", "is required")
+    if len(value) > 255:
+        raise IngestError(f"header {name}", "is longer than 255 characters")
+    return value

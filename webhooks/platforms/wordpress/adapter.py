@@ -1,0 +1,32 @@
+"""WordPress: core sends no webhooks, so a webhook plugin posts comment
+objects as the REST API returns them, signed the Standard Webhooks way
+(``webhook-id``, ``webhook-timestamp``, ``webhook-signature``). The body is
+one comment object, or ``{"comment": {...}}``. ``poll_wordpress`` reads the
+same objects from the REST API for sites without a plugin."""
+from __future__ import annotations
+
+from comments.services import event_apply
+
+from ..base import Accepted, require_header, require_object
+from ..generic.adapter import standard_webhooks_verify
+from .comments import wordpress_event
+
+
+def _comment(payload) -> dict:
+    payload = require_object(payload, "body")
+    return require_object(payload["comment"], "comment") if "comment" in payload else payload
+
+
+class WordPressPlatform:
+    name = "wordpress"
+    stored_headers = ("webhook-id", "webhook-timestamp", "content-type", "user-agent")
+
+    def verify(self, *, headers, body, secrets) -> None:
+        standard_webhooks_verify(headers=headers, body=body, secrets=secrets)
+
+    def accept(self, *, headers, payload) -> Accepted:
+        event = wordpress_event(_comment(payload))
+        return Accepted(delivery_id=require_header(headers, "webhook-id"), event_type=f"wordpress.{event.type}")
+
+    def apply(self, *, site, headers, payload) -> None:
+        event_apply(site=site, event=wordpress_event(_comment(payload)))

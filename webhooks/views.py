@@ -1,0 +1,78 @@
+"""The inbound webhook endpoint: verify, cap, validate, store, answer 202.
+The work happens in a task (webhooks.tasks.process_delivery)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from comments.models import Site
+from comments.schema import IngestError
+
+from .platforms.base import parse_json
+from .platforms.registry import PLATFORMS
+from .services.deliveries import delivery_store
+from .services.ratelimit import rate_limit_hit
+from .services.secrets import secrets_current
+from .signing import SignatureInvalid
+
+
+def _error(status: int, message: str, field: str | None = None, **extra) -> JsonResponse:
+    body = {"error": message}
+    if field is not None:
+        body["field"] = field
+    response = JsonResponse(body, status=status)
+    for name, value in extra.items():
+        response[name.replace("_", "-")] = value
+    return response
+
+
+def _read_body(request: HttpRequest) -> bytes | None:
+    """The raw body, or None when it is over WEBHOOK_MAX_BODY_BYTES (read no further than that)."""
+    limit = settings.WEBHOOK_MAX_BODY_BYTES
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return None
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
+
+
+@csrf_exempt
+@require_POST
+def receive(request: HttpRequest, site_slug: str, platform_name: str) -> JsonResponse:
+    platform = PLATFORMS.get(platform_name)
+    site = Site.objects.filter(slug=site_slug).first() if platform else None
+    if site is None:
+        return _error(404, "unknown site or platform")
+    body = _read_body(request)
+    if body is None:
+        return _error(413, f"body is larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes")
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    secrets = secrets_current(site=site, purpose=platform.name)
+    try:
+        if not secrets:
+            raise SignatureInvalid(f"no {platform.name} signing secret is configured for this site")
+        platform.verify(headers=headers, body=body, secrets=secrets)
+    except SignatureInvalid as invalid:
+        return _error(401, f"signature: {invalid}")
+    limited = rate_limit_hit(site_id=site.pk)
+    if not limited.allowed:
+        return _error(429, "too many deliveries for this site", retry_after=str(limited.retry_after))
+    try:
+        payload = parse_json(body)
+        accepted = platform.accept(headers=headers, payload=payload)
+    except IngestError as bad:
+        return _error(400, bad.message, field=bad.field)
+    if accepted is None:
+        return JsonResponse({"status": "ignored"}, status=200)
+    stored = delivery_store(
+        site=site, source=platform.name, accepted=accepted, body=body.decode("utf-8"),
+        headers={name: headers[name] for name in platform.stored_headers if name in headers},
+    )
+    if not stored.created:
+        return JsonResponse({"status": "duplicate", "delivery": accepted.delivery_id}, status=200)
+    return JsonResponse({"status": "accepted", "delivery": accepted.delivery_id}, status=202)
