@@ -50,7 +50,9 @@ class Flag(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["site", "state", "-priority", "created_at"]),
+            # The comment id completes the queue's order (priority, age, id), so
+            # PostgreSQL walks this index for a tab instead of the all-tab one.
+            models.Index(fields=["site", "state", "-priority", "created_at", "comment"], name="flag_tab_order"),
             # The "all" tab: every flag of a site in queue order, whatever its state.
             models.Index(fields=["site", "-priority", "created_at", "comment"], name="flag_all_order"),
         ]
