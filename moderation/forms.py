@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 
 from comments.models import Site
 
@@ -10,15 +12,29 @@ from .models import SiteMembership
 from .selectors.queue import LABELS, REASONS, TABS, Cursor, QueueFilters
 
 
+class PlainSelect(forms.Select):
+    """A select whose options are written here rather than by one template
+    include each: the queue's filter selects cost 5 ms a page that way."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((option["value"], " selected" if option["selected"] else "", option["label"])
+             for _, group, _ in widget["optgroups"] for option in group),
+        )
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class QueueFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=list(TABS.items()), required=False)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="slug", required=False,
-                                  empty_label="all my sites")
+                                  empty_label="all my sites", widget=PlainSelect)
     article = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     author = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    reason = forms.ChoiceField(choices=[("", "any reason"), *REASONS.items()], required=False)
+    reason = forms.ChoiceField(choices=[("", "any reason"), *REASONS.items()], required=False, widget=PlainSelect)
     label = forms.ChoiceField(choices=[("", "any label"), *((l, l.replace("_", " ")) for l in LABELS)],
-                              required=False, label="score of")
+                              required=False, label="score of", widget=PlainSelect)
     min = forms.FloatField(min_value=0, max_value=1, required=False, label="from",
                            widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "0"}))
     max = forms.FloatField(min_value=0, max_value=1, required=False, label="to",
@@ -157,7 +173,7 @@ class RoleForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="slug", required=False,
-                                  empty_label="all my sites")
+                                  empty_label="all my sites", widget=PlainSelect)
     actor = forms.CharField(max_length=150, required=False, label="who")
     action = forms.CharField(max_length=50, required=False, label="what",
                              widget=forms.TextInput(attrs={"placeholder": "decision.reject, settings…"}))
