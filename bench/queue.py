@@ -336,8 +336,13 @@ def main() -> None:
     sizes = result["queries_by_page_size"]
     print(f"queries per page at 10 and 50 items: {sizes[10]} and {sizes[50]}"
           f" ({'constant' if sizes[10] == sizes[50] else 'NOT constant'})")
-    worst = max(row["p95_ms"] for row in result["scenarios"])
-    print(f"worst p95: {worst} ms (target {TARGET_P95_MS:.0f} ms: {'met' if worst < TARGET_P95_MS else 'MISSED'})")
+    # The target is for the queue page (first and deep pages, filtered
+    # or not); the polls an open page sends are reported beside it.
+    pages = [row for row in result["scenarios"] if not row["scenario"].startswith(("poll", "baseline"))]
+    polls = [row for row in result["scenarios"] if row["scenario"].startswith("poll")]
+    worst = max(row["p95_ms"] for row in pages)
+    print(f"worst page p95: {worst} ms (target {TARGET_P95_MS:.0f} ms: {'met' if worst < TARGET_P95_MS else 'MISSED'})")
+    print(f"worst poll p95: {max(row['p95_ms'] for row in polls)} ms (no target; a background request every few seconds)")
 
 
 if __name__ == "__main__":
