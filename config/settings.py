@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE = {
 
 # The Perspective-compatible API and Coral's external moderation (see docs/perspective.md).
 PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS", "5"))  # then a 503, never a hang
+# The realtime scorer's own HTTP server for the Perspective-compatible API ("" turns it off).
+PERSPECTIVE_API_LISTEN = os.environ.get("PERSPECTIVE_API_LISTEN", "127.0.0.1:8001")
+# How long that server trusts a key check (and a site's framing terms): a revoked key stops working within this.
+PERSPECTIVE_KEY_CACHE_SECONDS = float(os.environ.get("PERSPECTIVE_KEY_CACHE_SECONDS", "10"))
 REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
 REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default
 

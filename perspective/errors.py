@@ -20,6 +20,16 @@ class PerspectiveError(Exception):
         super().__init__(message)
         self.message, self.code = message, code
 
+    def payload(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "status": STATUS_NAMES.get(self.code, "UNKNOWN")}}
+
     def response(self) -> JsonResponse:
-        body = {"error": {"code": self.code, "message": self.message, "status": STATUS_NAMES.get(self.code, "UNKNOWN")}}
-        return JsonResponse(body, status=self.code)
+        return JsonResponse(self.payload(), status=self.code)
+
+
+def missing_key() -> PerspectiveError:
+    return PerspectiveError("The request is missing a valid API key.", code=403)
+
+
+def invalid_key() -> PerspectiveError:
+    return PerspectiveError("API key not valid. Please pass a valid API key.")

@@ -20,7 +20,6 @@ from django.conf import settings
 PREFIX = "threadwarden:realtime"
 REQUESTS = f"{PREFIX}:requests"
 ALIVE = f"{PREFIX}:alive"  # refreshed by every running scorer; its value names the models
-STATS = f"{PREFIX}:stats"  # batches and requests served, so batching can be watched (bench/analyze.py)
 REPLY_TTL_SECONDS = 30
 
 
@@ -56,15 +55,18 @@ class Job:
     sentences: bool = False
     framing_terms: dict = field(default_factory=dict)
 
+    def work(self) -> dict:
+        """What the realtime scorer reads, the same over Redis and in its own HTTP server."""
+        return {"texts": self.texts, "toxicity": self.toxicity, "framing": self.framing, "sentences": self.sentences,
+                "framing_terms": self.framing_terms}
+
 
 def score_now(job: Job, *, timeout: float | None = None) -> list[dict]:
     """One answer per text: ``{"toxicity": {scorer, version, labels, sentences}, "framing": {...}}``."""
     timeout = settings.PERSPECTIVE_TIMEOUT_SECONDS if timeout is None else timeout
     request_id = uuid.uuid4().hex
     reply = f"{PREFIX}:reply:{request_id}"
-    message = {"id": request_id, "reply": reply, "deadline": time.time() + timeout, "texts": job.texts,
-               "toxicity": job.toxicity, "framing": job.framing, "sentences": job.sentences,
-               "framing_terms": job.framing_terms}
+    message = {"id": request_id, "reply": reply, "deadline": time.time() + timeout, **job.work()}
     conn = connection()
     try:
         pipe = conn.pipeline(transaction=False)

@@ -1,13 +1,18 @@
 """The realtime scorer: a long-running process that keeps the models loaded
-and scores what the web processes ask for, batching whatever arrived together.
+and answers synchronous scoring calls, batching whatever arrived together.
 
-Batching needs no waiting: while one batch runs on the model, new requests
-queue up in Redis, and the next pop takes them all. Requests whose caller has
-already given up (deadline passed) are dropped unscored. Any number of these
-processes can serve the same Redis list, on any host.
+One event loop owns the models (``batcher.Batcher``) and takes work from two
+doors: the Redis list the web processes push to (their ``/v1alpha1`` views
+and Coral's external moderation), and, with ``listen``, its own HTTP server
+for the Perspective-compatible API (``api_app``), which skips the web
+process and Redis altogether. Requests whose caller has already given up
+(deadline passed) are dropped unscored. Any number of these processes can
+serve the same Redis list, on any host.
 """
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import logging
 import threading
@@ -15,12 +20,17 @@ import time
 from typing import Sequence
 
 import redis
+import redis.asyncio
+import uvicorn
+import uvloop
 from django.conf import settings
 
 from moderation import engine
 from moderation.framing.text import split_sentences
 
-from .realtime import ALIVE, REPLY_TTL_SECONDS, REQUESTS, STATS
+from .api_app import PerspectiveApp
+from .batcher import Batcher, DeadlinePassed
+from .realtime import ALIVE, REPLY_TTL_SECONDS, REQUESTS, redis_url_for_client
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
@@ -104,65 +114,119 @@ def score_requests(requests: Sequence[dict]) -> list[dict]:
 
 
 class RealtimeScorer:
-    def __init__(self, *, conn: redis.Redis, max_batch: int | None = None):
-        self.conn = conn
-        self.max_batch = max_batch or settings.REALTIME_MAX_BATCH
-        self._last_beat = 0.0
+    def __init__(self, *, redis_url: str, max_batch: int | None = None, listen: tuple[str, int] | None = None):
+        self.redis_url, self.listen = redis_url, listen
+        self.batcher = Batcher(score_requests, max_batch=max_batch or settings.REALTIME_MAX_BATCH)
+        self.description = "loading"
+        self._replies: set[asyncio.Task] = set()
 
     def warm_up(self) -> str:
         """Load the models and run them once, so the first caller does not pay for it."""
         score_requests([{"texts": ["Warming up the models."], "toxicity": True, "framing": True, "sentences": True}])
         tox, framing = engine.toxicity_scorer(), engine.framing_scorer()
-        description = f"{tox.scorer.name} {tox.scorer.version}; {framing.name} {framing.version}"
         if tox.fallback_reason:
             logger.warning("realtime scorer: %s", tox.fallback_reason)
-        return description
-
-    def heartbeat(self, description: str = "ready") -> None:
-        now = time.monotonic()
-        if now - self._last_beat >= HEARTBEAT_SECONDS:
-            self.conn.set(ALIVE, description, ex=int(HEARTBEAT_SECONDS * 5))
-            self._last_beat = now
-
-    def serve_once(self, *, wait: float = 1.0) -> int:
-        """Take what is waiting (blocking up to ``wait`` for the first), score it, answer. Returns requests answered."""
-        first = self.conn.blpop([REQUESTS], timeout=wait)
-        if first is None:
-            return 0
-        raw = [first[1]] + (self.conn.lpop(REQUESTS, self.max_batch - 1) or [])
-        now = time.time()
-        requests = []
-        for item in raw:
-            try:
-                request = json.loads(item)
-            except ValueError:
-                logger.warning("dropped a malformed realtime request")
-                continue
-            if request.get("deadline", 0) >= now:
-                requests.append(request)
-        if not requests:
-            return 0
-        started = time.perf_counter()
-        replies = score_requests(requests)
-        model_us = int((time.perf_counter() - started) * 1e6)
-        pipe = self.conn.pipeline(transaction=False)
-        for request, reply in zip(requests, replies):
-            pipe.rpush(request["reply"], json.dumps(reply))
-            pipe.expire(request["reply"], REPLY_TTL_SECONDS)
-        pipe.hincrby(STATS, "batches", 1)
-        pipe.hincrby(STATS, "requests", len(requests))
-        pipe.hincrby(STATS, "model_us", model_us)
-        pipe.execute()
-        return len(requests)
+        # The models and Django are a few million long-lived objects: keep them out of the cyclic
+        # collector's full passes, which otherwise stall a call now and then for milliseconds.
+        gc.collect()
+        gc.freeze()
+        return f"{tox.scorer.name} {tox.scorer.version}; {framing.name} {framing.version}"
 
     def run(self, stop: threading.Event) -> None:
-        description = self.warm_up()
-        logger.info("realtime scorer ready: %s", description)
-        while not stop.is_set():
+        """Serve until ``stop`` is set (from a signal handler or another thread)."""
+        async def main() -> None:
+            stopping = asyncio.Event()
+            watcher = asyncio.create_task(_watch(stop, stopping))
             try:
-                self.heartbeat(description)
-                self.serve_once(wait=1.0)
+                await self.serve(stopping)
+            finally:
+                watcher.cancel()
+
+        uvloop.run(main())
+
+    async def serve(self, stopping: asyncio.Event) -> None:
+        self.description = self.warm_up()
+        conn = redis.asyncio.Redis.from_url(redis_url_for_client(self.redis_url), socket_connect_timeout=2)
+        tasks = [asyncio.create_task(self._heartbeat(conn, stopping)), asyncio.create_task(self._consume(conn, stopping))]
+        server = None
+        if self.listen:
+            app = PerspectiveApp(batcher=self.batcher, timeout=settings.PERSPECTIVE_TIMEOUT_SECONDS,
+                                 cache_seconds=settings.PERSPECTIVE_KEY_CACHE_SECONDS, description=lambda: self.description)
+            server = uvicorn.Server(uvicorn.Config(
+                app, host=self.listen[0], port=self.listen[1], loop="none", http="httptools", lifespan="off",
+                access_log=False, log_level="warning", timeout_keep_alive=30, proxy_headers=False,
+                server_header=False,
+            ))
+            tasks.append(asyncio.create_task(server.serve()))
+        logger.info("realtime scorer ready: %s%s", self.description,
+                    f"; Perspective API on http://{self.listen[0]}:{self.listen[1]}/v1alpha1" if self.listen else "")
+        waiting = asyncio.create_task(stopping.wait())
+        await asyncio.wait([waiting, *tasks], return_when=asyncio.FIRST_COMPLETED)  # a stop, or a part that quit
+        stopping.set()
+        if server is not None:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        try:
+            await conn.delete(ALIVE)
+        except redis.RedisError:
+            pass
+        await conn.aclose()
+
+    async def _heartbeat(self, conn: redis.asyncio.Redis, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                await conn.set(ALIVE, self.description, ex=int(HEARTBEAT_SECONDS * 5))
             except redis.RedisError as error:
                 logger.warning("realtime scorer lost Redis: %s; retrying", error)
-                stop.wait(1.0)
-        self.conn.delete(ALIVE)
+            await _wait(stopping, HEARTBEAT_SECONDS)
+
+    async def _consume(self, conn: redis.asyncio.Redis, stopping: asyncio.Event) -> None:
+        """The web processes' requests: everything waiting is submitted at once, so it shares a batch."""
+        while not stopping.is_set():
+            try:
+                first = await conn.blpop([REQUESTS], timeout=1)
+                if first is None:
+                    continue
+                raw = [first[1]] + (await conn.lpop(REQUESTS, self.batcher.max_batch - 1) or [])
+            except redis.RedisError as error:
+                logger.warning("realtime scorer lost Redis: %s; retrying", error)
+                await _wait(stopping, 1.0)
+                continue
+            now, monotonic = time.time(), time.monotonic()
+            for item in raw:
+                try:
+                    request = json.loads(item)
+                except ValueError:
+                    logger.warning("dropped a malformed realtime request")
+                    continue
+                if request.get("deadline", 0) >= now:
+                    reply = self.batcher.submit(request, deadline=monotonic + request["deadline"] - now)
+                    task = asyncio.create_task(self._answer(conn, request, reply))
+                    self._replies.add(task)
+                    task.add_done_callback(self._replies.discard)
+
+    async def _answer(self, conn: redis.asyncio.Redis, request: dict, reply: asyncio.Future) -> None:
+        try:
+            answer = json.dumps(await reply)
+        except DeadlinePassed:
+            return  # the web process has already answered its caller with a 503
+        try:
+            async with conn.pipeline(transaction=False) as pipe:
+                pipe.rpush(request["reply"], answer)
+                pipe.expire(request["reply"], REPLY_TTL_SECONDS)
+                await pipe.execute()
+        except redis.RedisError as error:
+            logger.warning("could not answer realtime request %s: %s", request.get("id"), error)
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(event.wait(), seconds)
+    except TimeoutError:
+        pass
+
+
+async def _watch(stop: threading.Event, stopping: asyncio.Event) -> None:
+    while not stop.is_set() and not stopping.is_set():
+        await asyncio.sleep(0.2)
+    stopping.set()

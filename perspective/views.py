@@ -9,12 +9,13 @@ from django.views.decorators.csrf import csrf_exempt
 
 from comments.models import Site
 
-from .errors import PerspectiveError
+from .errors import PerspectiveError, invalid_key, missing_key
+from .schema import MAX_BODY_BYTES as API_BODY_LIMIT
 from .schema import load_body, parse_analyze, parse_suggest
 from .services.analyze import analyze, models_used
 from .services.coral import MAX_BODY_BYTES, CoralRefused, coral_decide, parse_request, signature_valid
 from .services.keys import api_key_authenticate
-from .services.suggest import suggest_score
+from .services.suggest import suggest_response, suggest_score
 
 logger = logging.getLogger(__name__)
 
@@ -29,10 +30,10 @@ def _body(request: HttpRequest, limit: int) -> bytes:
 def _authenticated(request: HttpRequest):
     raw = request.GET.get("key") or request.headers.get("X-Goog-Api-Key", "")
     if not raw:
-        raise PerspectiveError("The request is missing a valid API key.", code=403)
+        raise missing_key()
     key = api_key_authenticate(raw=raw)
     if key is None:
-        raise PerspectiveError("API key not valid. Please pass a valid API key.")
+        raise invalid_key()
     return key
 
 
@@ -43,7 +44,7 @@ def _perspective(handler):
             if request.method != "POST":
                 raise PerspectiveError("Use POST.", code=405)
             key = _authenticated(request)
-            body = load_body(_body(request, 256 * 1024))
+            body = load_body(_body(request, API_BODY_LIMIT))
             return handler(key, body)
         except PerspectiveError as error:
             return error.response()
@@ -63,10 +64,7 @@ def analyze_view(key, body: dict) -> HttpResponse:
 def suggest_view(key, body: dict) -> HttpResponse:
     request = parse_suggest(body)
     suggest_score(key=key, request=request)
-    response: dict = {"requestedLanguages": list(request.languages)}
-    if request.client_token is not None:
-        response["clientToken"] = request.client_token
-    return JsonResponse(response)
+    return JsonResponse(suggest_response(request))
 
 
 def _coral_error(message: str, status: int) -> JsonResponse:

@@ -27,16 +27,39 @@ def site_framing_terms(*, site: Site) -> dict:
     return FlagPolicy.objects.filter(site=site).values_list("framing_terms", flat=True).first() or {}
 
 
+def analyze_job(*, request: AnalyzeRequest, framing_terms: dict) -> Job:
+    """What the realtime scorer must compute for this request."""
+    kinds = {r.attribute.kind for r in request.requested}
+    return Job(texts=[request.text], toxicity=TOXICITY in kinds, framing=FRAMING in kinds,
+               sentences=request.span_annotations, framing_terms=framing_terms if FRAMING in kinds else {})
+
+
+def wants_framing(request: AnalyzeRequest) -> bool:
+    return any(r.attribute.kind == FRAMING for r in request.requested)
+
+
 def score_text(*, site: Site, text: str, kinds: set[str], sentences: bool = False) -> dict:
     """The realtime scorer's answer for one text; Perspective-shaped errors when it cannot answer."""
     job = Job(texts=[text], toxicity=TOXICITY in kinds, framing=FRAMING in kinds, sentences=sentences,
               framing_terms=site_framing_terms(site=site) if FRAMING in kinds else {})
+    return job_result(job)
+
+
+def job_result(job: Job) -> dict:
     try:
         return score_now(job)[0]
     except RealtimeUnavailable as error:
-        raise PerspectiveError(f"Scoring is unavailable: {error}. Try again shortly.", code=503) from error
+        raise unavailable(error) from error
     except RealtimeFailed as error:
-        raise PerspectiveError(f"Scoring failed: {error}", code=500) from error
+        raise failed(error) from error
+
+
+def unavailable(error: Exception) -> PerspectiveError:
+    return PerspectiveError(f"Scoring is unavailable: {error}. Try again shortly.", code=503)
+
+
+def failed(error: object) -> PerspectiveError:
+    return PerspectiveError(f"Scoring failed: {error}", code=500)
 
 
 def label_value(result: dict, attribute: Attribute) -> float:
@@ -73,11 +96,8 @@ def models_used(result: dict) -> str:
     return "; ".join(f"{part['scorer']} {part['version']}" for part in result.values())
 
 
-def analyze(*, site: Site, request: AnalyzeRequest) -> tuple[dict, dict]:
-    """The AnalyzeCommentResponse, and the raw scorer result (which names the models)."""
-    kinds = {r.attribute.kind for r in request.requested}
-    to_store = None if request.do_not_store else api_comment_input(request.text)
-    result = score_text(site=site, text=request.text, kinds=kinds, sentences=request.span_annotations)
+def analyze_response(*, request: AnalyzeRequest, result: dict) -> dict:
+    """The AnalyzeCommentResponse for the scorer's result."""
     scores: dict[str, dict] = {}
     for requested in request.requested:
         value = label_value(result, requested.attribute)
@@ -87,9 +107,18 @@ def analyze(*, site: Site, request: AnalyzeRequest) -> tuple[dict, dict]:
         if request.span_annotations:
             entry["spanScores"] = _span_scores(result, requested.attribute)
         scores[requested.attribute.name] = entry
-    if to_store is not None:
-        comment_upsert(site=site, data=to_store)
     response: dict = {"attributeScores": scores, "languages": list(request.languages)}
     if request.client_token is not None:
         response["clientToken"] = request.client_token
+    return response
+
+
+def analyze(*, site: Site, request: AnalyzeRequest) -> tuple[dict, dict]:
+    """The AnalyzeCommentResponse, and the raw scorer result (which names the models)."""
+    to_store = None if request.do_not_store else api_comment_input(request.text)
+    terms = site_framing_terms(site=site) if wants_framing(request) else {}
+    result = job_result(analyze_job(request=request, framing_terms=terms))
+    response = analyze_response(request=request, result=result)
+    if to_store is not None:
+        comment_upsert(site=site, data=to_store)
     return response, result

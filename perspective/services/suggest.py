@@ -55,3 +55,11 @@ def suggest_score(*, key: ApiKey, request: SuggestRequest) -> list[ScoreFeedback
             )
             saved.append(feedback)
     return saved
+
+
+def suggest_response(request: SuggestRequest) -> dict:
+    """SuggestCommentScoreResponse."""
+    response: dict = {"requestedLanguages": list(request.languages)}
+    if request.client_token is not None:
+        response["clientToken"] = request.client_token
+    return response

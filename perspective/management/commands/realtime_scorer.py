@@ -5,10 +5,19 @@ import signal
 import threading
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from ...realtime import connection
 from ...realtime_server import RealtimeScorer
+
+
+def parse_listen(value: str) -> tuple[str, int] | None:
+    """``HOST:PORT`` (or ``""``: no HTTP server)."""
+    if not value:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise CommandError(f"--listen wants HOST:PORT, not {value!r}")
+    return host.strip("[]"), int(port)
 
 
 class Command(BaseCommand):
@@ -18,8 +27,10 @@ class Command(BaseCommand):
         parser.add_argument("--max-batch", type=int, default=None, help="requests scored together at most")
         parser.add_argument("--torch-threads", type=int, default=None,
                             help="torch intra-op threads (default REALTIME_TORCH_THREADS; 0: torch's default)")
+        parser.add_argument("--listen", default=None,
+                            help='HOST:PORT of its own Perspective API server (default PERSPECTIVE_API_LISTEN; "" for none)')
 
-    def handle(self, *args, max_batch=None, torch_threads=None, **options):
+    def handle(self, *args, max_batch=None, torch_threads=None, listen=None, **options):
         threads = settings.REALTIME_TORCH_THREADS if torch_threads is None else torch_threads
         if threads > 0:
             # One thread by default: next to web processes, torch's all-core thread team
@@ -30,4 +41,5 @@ class Command(BaseCommand):
         stop = threading.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
-        RealtimeScorer(conn=connection(), max_batch=max_batch).run(stop)
+        address = parse_listen(settings.PERSPECTIVE_API_LISTEN if listen is None else listen)
+        RealtimeScorer(redis_url=settings.REDIS_URL, max_batch=max_batch, listen=address).run(stop)
