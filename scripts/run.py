@@ -68,13 +68,17 @@ def main() -> None:
                 cwd=ROOT,
             )
         )
-        # The Perspective-compatible API's scorer: models loaded once, concurrent calls batched.
+        # The Perspective-compatible API's scorer: models loaded once, concurrent calls batched,
+        # answering on its own port (PERSPECTIVE_API_LISTEN) and, through Redis, for the web process.
         children.append(subprocess.Popen([PYTHON, "manage.py", "realtime_scorer"], cwd=ROOT))
         address = os.environ.get("LISTEN", "127.0.0.1:8000")
         children.append(subprocess.Popen([PYTHON, "manage.py", "runserver", address, "--noreload"], cwd=ROOT))
         # Say plainly which models score, once the worker has loaded them.
         subprocess.run([PYTHON, "manage.py", "scoring_status", "--wait", "180", "--since", started], cwd=ROOT)
-        print(f"\nOpen http://{address}/  (Ctrl-C stops everything)\n", flush=True)
+        api = os.environ.get("PERSPECTIVE_API_LISTEN", "127.0.0.1:8001")
+        print(f"\nOpen http://{address}/  (Ctrl-C stops everything)", flush=True)
+        if api:
+            print(f"Perspective-compatible API (Coral's endpoint): http://{api}/v1alpha1\n", flush=True)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         sys.exit("a process stopped; shutting the others down")

@@ -1,6 +1,7 @@
 """The realtime scorer's batching, in its own event loop, with a recording scorer."""
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from perspective.api_app import PerspectiveApp
 from perspective.batcher import Batcher
@@ -28,7 +29,9 @@ def work(text: str) -> dict:
 
 
 def run(coroutine):
-    return asyncio.run(coroutine)
+    # A thread of its own: the browser tests leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def test_calls_submitted_together_are_scored_as_one_batch():
