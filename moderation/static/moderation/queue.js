@@ -38,13 +38,20 @@
     if (context && window.htmx) htmx.trigger(context, "open");
   }
 
-  // A swap replaces the current card with a new node of the same id; until
-  // htmx settles, `current` still points at the detached one.
+  // A swap replaces the current card with a new node of the same id, or
+  // removes it once decided; until htmx settles, `current` still points at
+  // the detached one.
   function liveCurrent() {
     if (!current) return null;
     if (document.body.contains(current)) return current;
     const replaced = document.getElementById(current.id);
-    return replaced && replaced.matches("#queue-items > .q-item") ? replaced : null;
+    if (replaced && replaced.matches("#queue-items > .q-item")) return replaced;
+    // Decided and swapped out, before htmx settles: the cursor is already on
+    // the next item (as afterSettle will say), so a key pressed now acts there.
+    const all = cards();
+    if (!all.length) return null;
+    setCurrent(all[Math.min(lastIndex, all.length - 1)], { scroll: false });
+    return current;
   }
 
   function move(delta) {
