@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from moderation.framing import FramingAnalyzer  # noqa: E402
+from judgement.framing import FramingAnalyzer  # noqa: E402
 
 EVAL_SET = ROOT / "tests" / "framing" / "eval_set.jsonl"
 SAMPLE = ROOT.parent / "shared" / "samples" / "deir-ez-zor-article.txt"
@@ -74,7 +74,7 @@ def bert_base_baseline(checkpoint: str | None) -> Callable[[Sequence[str]], obje
         return model.predict
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from moderation.framing.semantic import default_model_path
+    from judgement.framing.semantic import default_model_path
 
     # all-MiniLM-L6-v2 ships the bert-base-uncased WordPiece vocabulary Detoxify "original" uses.
     tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))

@@ -276,7 +276,7 @@ def measure_our_scorer(ctx: BenchContext, *, chunk: int, quantize: bool = False)
     """``DetoxifyScorer.score`` on consecutive chunks of ``chunk`` comments (one worker task's batch)."""
     import torch
 
-    from moderation.scorers.detoxify_scorer import DetoxifyScorer, DetoxifySettings
+    from judgement.scorers.detoxify_scorer import DetoxifyScorer, DetoxifySettings
 
     settings = DetoxifySettings(
         checkpoint=Path(ctx.checkpoint), huggingface_config_path=Path(ctx.hf_config), quantize=quantize

@@ -192,7 +192,8 @@ LOGGING = {
 
 # Scoring (see README.md, "Scoring").
 TOXICITY_SCORER = {
-    "backend": os.environ.get("TOXICITY_BACKEND", "auto"),  # auto | detoxify | profanity-check
+    "backend": os.environ.get("TOXICITY_BACKEND", "auto"),  # auto | detoxify | heads | profanity-check
+    "allow_profanity_fallback": os.environ.get("TOXICITY_FALLBACK", "") == "profanity-check",
     "model_type": os.environ.get("DETOXIFY_MODEL", "original"),
     "checkpoint": os.environ.get("DETOXIFY_CHECKPOINT") or None,
     "huggingface_config_path": os.environ.get("DETOXIFY_HF_CONFIG") or None,

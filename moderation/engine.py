@@ -1,4 +1,5 @@
-"""The scorers a worker process runs, loaded once per process from settings."""
+"""The one door from moderation into the judgement package: the scorers a process runs,
+loaded once per process from settings, sharing one embedder whose matrices are kept in the database."""
 from __future__ import annotations
 
 import json
@@ -8,8 +9,12 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from .scorers.base import Scorer
-from .scorers.registry import ToxicityConfig, build_toxicity_scorer
+from judgement.embedding import Embedder, shared_embedder
+from judgement.framing import FramingAnalyzer
+from judgement.scorers.base import Scorer
+from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer
+
+from .services.embeddings import DatabaseEmbeddingStore
 
 logger = logging.getLogger(__name__)
 
@@ -20,9 +25,15 @@ class LoadedToxicity:
     fallback_reason: str | None
 
 
+@lru_cache(maxsize=1)
+def embedder() -> Embedder:
+    """The process's embedder; its matrices outlive the process in ``TextEmbedding``."""
+    return shared_embedder().with_store(DatabaseEmbeddingStore())
+
+
 @lru_cache(maxsize=4)
 def _toxicity(config_key: str) -> LoadedToxicity:
-    built = build_toxicity_scorer(ToxicityConfig.from_mapping(json.loads(config_key)))
+    built = build_toxicity_scorer(ToxicityConfig.from_mapping(json.loads(config_key)), embedder=embedder())
     if built.fallback_reason:
         logger.warning("Toxicity scorer: %s", built.fallback_reason)
     logger.info("Toxicity scorer: %s %s", built.scorer.name, built.scorer.version)
@@ -35,9 +46,9 @@ def toxicity_scorer() -> LoadedToxicity:
 
 @lru_cache(maxsize=64)
 def _framing(terms_key: str, semantic: bool) -> Scorer:
-    from .framing import FramingAnalyzer
-
-    return FramingAnalyzer(extra_terms=json.loads(terms_key) or None, semantic=semantic)
+    return FramingAnalyzer(
+        extra_terms=json.loads(terms_key) or None, semantic=semantic, embedder=embedder() if semantic else None
+    )
 
 
 def framing_scorer(*, extra_terms: dict | None = None) -> Scorer:
@@ -49,3 +60,4 @@ def reset() -> None:
     """Forget loaded models (tests switch settings)."""
     _toxicity.cache_clear()
     _framing.cache_clear()
+    embedder.cache_clear()

@@ -26,7 +26,7 @@ import uvloop
 from django.conf import settings
 
 from moderation import engine
-from moderation.framing.text import split_sentences
+from judgement.text import split_sentences
 
 from .api_app import PerspectiveApp
 from .batcher import Batcher, DeadlinePassed

@@ -12,10 +12,11 @@ from .decisions import (
     ScoreFeedback,
 )
 from .flags import Flag, FlagPolicy
-from .scoring import ActiveScorer, CommentScoring, Score
+from .scoring import ActiveScorer, CommentScoring, Score, TextEmbedding
 
 __all__ = [
     "ROLE_RANK", "ActiveScorer", "AuditEvent", "AuthorSanction", "Claim", "CommentReport", "CommentScoring",
     "Decision", "Flag", "FlagPolicy", "RejectionReason", "Review", "Score", "ScoreFeedback", "SiteMembership",
+    "TextEmbedding",
 ]
 

@@ -84,3 +84,21 @@ class ActiveScorer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.scorer} {self.version}"
+
+
+class TextEmbedding(models.Model):
+    """A text's sentence embedding, kept so rescoring or a retrained head never embeds it again.
+
+    Keyed by the text's SHA-256 and the embedding's version (model, package and
+    sentence split); ``vectors`` holds float16 rows, one per sentence."""
+
+    text_hash = models.CharField(max_length=64)
+    model_version = models.CharField(max_length=100)
+    vectors = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["text_hash", "model_version"], name="embedding_once")]
+
+    def __str__(self) -> str:
+        return f"{self.model_version} {self.text_hash[:12]}"

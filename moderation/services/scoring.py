@@ -24,7 +24,7 @@ from comments.models import Comment
 
 from .. import engine
 from ..models import ActiveScorer, CommentScoring, FlagPolicy, Score
-from ..scorers.base import Scorer, TextScore
+from judgement.scorers.base import Scorer, TextScore
 from .flags import flags_evaluate
 
 logger = logging.getLogger(__name__)

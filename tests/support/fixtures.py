@@ -20,7 +20,7 @@ class TinyDetoxify:
     hf_config_dir: Path
 
     def config(self, **overrides: object) -> dict[str, object]:
-        """A toxicity scorer config dict (see moderation.scorers.registry) using this checkpoint."""
+        """A toxicity scorer config dict (see judgement.scorers.registry) using this checkpoint."""
         return {
             "backend": "detoxify",
             "checkpoint": str(self.checkpoint),

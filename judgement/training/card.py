@@ -1,0 +1,73 @@
+"""The model card: what each head was trained on, what it is good and bad at, every figure and how to reproduce it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+EXPERIMENTS = {
+    "served": "the served head, on the corpus's test rows (never trained on)",
+    "cross": "a head refitted without this corpus, on all of its rows",
+    "5fold": "5 heads, each refitted without one fifth of the corpus, on that fifth (mean)",
+}
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def render(manifest: dict) -> str:
+    lines = [
+        "# Model card: Threadwarden's learned heads",
+        "",
+        f"Trained {manifest['trained_on']} by `manage.py train_heads` (seed {manifest['seed']}, "
+        f"head code {manifest['code_version']}, embedding `{manifest['embedding']}`"
+        + (f", smoke subset of {manifest['limit']} rows per corpus" if manifest.get("limit") else "")
+        + f"), {manifest.get('seconds', 0):.0f} s.",
+        "",
+        "Every head is a standardised logistic regression on the pooled all-MiniLM-L6-v2 sentence embedding "
+        "(mean and max over sentences, 768 values) plus named features, with Platt calibration fitted on "
+        "cross-validated logits of the training rows, so 0.5 means \"more likely than not\" on data like the "
+        "training data. The figures below are on rows the head never saw. The cross-corpus rows are the ones "
+        "to believe for your own site: your comments are not tweets from 2019 or Telegram posts about COVID.",
+        "",
+        "## Data",
+        "",
+        "| corpus | rows | train | test | licence |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for name, corpus in manifest["corpora"].items():
+        lines.append(f"| {name} | {corpus['rows']} | {corpus['train']} | {corpus['test']} | {corpus['licence']} |")
+    lines += ["", "No training text ships with the product: only the head files (weights) and this card.", ""]
+    lines += ["## Heads", ""]
+    for label, head in manifest["heads"].items():
+        status = "served" if head.get("served") else "NOT served"
+        lines.append(f"### {label}: {status}")
+        lines.append("")
+        if head.get("reason"):
+            lines += [f"Reason: {head['reason']}", ""]
+        if "version" not in head:
+            continue
+        lines += [
+            f"Version `{head['version']}`; features: {', '.join(head['features'])}; "
+            f"trained on {', '.join(head['corpora'])} ({head['rows']['train']} rows, "
+            f"{head['rows']['positives']} positive); C = {head['fit']['C']}.",
+            f"Floors: {'; '.join(head['floors']) or 'none'}.",
+            "",
+            "| experiment | test corpus | n | positives | AUC | MCC at 0.5 | precision | recall | best MCC (threshold) |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for experiment, by_corpus in head["results"].items():
+            for corpus, f in by_corpus.items():
+                best = f"{_fmt(f.get('best_mcc'))} ({f.get('best_threshold', '-')})" if "best_threshold" in f else _fmt(f.get("best_mcc"))
+                lines.append(
+                    f"| {experiment} | {corpus} | {f.get('n', '-')} | {f.get('positives', '-')} | {_fmt(f.get('auc'))} | "
+                    f"{_fmt(f.get('mcc'))} | {_fmt(f.get('precision'))} | {_fmt(f.get('recall'))} | {best} |"
+                )
+        lines.append("")
+    lines += ["Experiments: " + "; ".join(f"*{k}*: {v}" for k, v in EXPERIMENTS.items()) + ".", ""]
+    return "\n".join(lines)
+
+
+def write(manifest: dict, out_dir: Path, notes: str = "") -> Path:
+    path = out_dir / "MODEL_CARD.md"
+    path.write_text(render(manifest) + (("\n" + notes.strip() + "\n") if notes.strip() else ""))
+    return path
