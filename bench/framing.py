@@ -33,7 +33,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from judgement.framing import FramingAnalyzer  # noqa: E402
 
-EVAL_SET = ROOT / "tests" / "framing" / "eval_set.jsonl"
+EVAL_SET = ROOT / "tests" / "judgement" / "framing" / "eval_set.jsonl"
 SAMPLE = ROOT.parent / "shared" / "samples" / "deir-ez-zor-article.txt"
 BATCH = 32
 
@@ -57,7 +57,8 @@ def throughput(
     The CPU figure is the "one core" throughput even when other work shares
     the machine; the wall figure is what this run saw.
     """
-    score(comments[:batch])  # warm-up: lazy loads and first-call allocations are not throughput
+    # Warm-up on texts of its own: lazy loads are not throughput, and the embedder's cache must stay cold.
+    score([f"warm-up comment number {i}, not one of the measured ones." for i in range(batch)])
     wall, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(comments), batch):
         score(comments[start : start + batch])
@@ -74,7 +75,7 @@ def bert_base_baseline(checkpoint: str | None) -> Callable[[Sequence[str]], obje
         return model.predict
     from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-    from judgement.framing.semantic import default_model_path
+    from judgement.embedding import default_model_path
 
     # all-MiniLM-L6-v2 ships the bert-base-uncased WordPiece vocabulary Detoxify "original" uses.
     tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))

@@ -166,7 +166,7 @@ class Measurement:
 class RssSampler:
     """Samples this process's resident memory every 20 ms while scoring; keeps the peak.
 
-    ru_maxrss (reported too, as peak_rss_process_mb) cannot separate scoring
+    The process's peak (reported too, as peak_rss_process_mb) cannot separate scoring
     from start-up, e.g. quantization briefly holds the float model and its
     int8 copy at once; hence the sampling.
     """
@@ -195,25 +195,47 @@ class RssSampler:
         self.peak = max(self.peak, self._process.memory_info().rss)
 
 
-def _rss_mb() -> float:
+def rss_mb() -> float:
     import psutil
 
     return psutil.Process().memory_info().rss / 2**20
 
 
+def process_peak_rss_mb() -> float:
+    """This process's peak resident memory: VmHWM where /proc has it, else ru_maxrss.
+
+    On Linux a spawned child's ru_maxrss starts at its parent's peak (exec
+    carries the old address space's high-water mark into the child's rusage),
+    so it would report the harness's own peak; VmHWM belongs to the address
+    space the child got at exec.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _child(function: Callable[..., dict], ctx: BenchContext, kwargs: dict, queue: Any) -> None:
     try:
         result = function(ctx, **kwargs)
-        result["peak_rss_process_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result["peak_rss_process_mb"] = process_peak_rss_mb()
         queue.put(("ok", result))
     except BaseException as exc:  # report any failure to the parent instead of hanging it
         queue.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
+def _limited(measurement: Measurement, ctx: BenchContext) -> BenchContext:
+    if measurement.limit is None:
+        return ctx
+    return BenchContext(texts=ctx.texts[: measurement.limit], checkpoint=ctx.checkpoint, hf_config=ctx.hf_config)
+
+
 def run_isolated(measurement: Measurement, ctx: BenchContext) -> dict:
     """Run one measurement in a fresh spawned process and return its result with derived figures."""
-    if measurement.limit is not None:
-        ctx = BenchContext(texts=ctx.texts[: measurement.limit], checkpoint=ctx.checkpoint, hf_config=ctx.hf_config)
+    ctx = _limited(measurement, ctx)
     spawn = multiprocessing.get_context("spawn")
     queue = spawn.Queue()
     load_before = os.getloadavg()[0]
@@ -223,6 +245,19 @@ def run_isolated(measurement: Measurement, ctx: BenchContext) -> dict:
     process.join()
     if status != "ok":
         raise RuntimeError(f"{measurement.name} failed: {result}")
+    return _with_rates(measurement, result, load_before)
+
+
+def run_in_process(measurement: Measurement, ctx: BenchContext) -> dict:
+    """``run_isolated`` without the fresh process (for tests): memory figures are then the caller's."""
+    ctx = _limited(measurement, ctx)
+    load_before = os.getloadavg()[0]
+    result = measurement.function(ctx, **measurement.kwargs)
+    result["peak_rss_process_mb"] = process_peak_rss_mb()
+    return _with_rates(measurement, result, load_before)
+
+
+def _with_rates(measurement: Measurement, result: dict, load_before: float) -> dict:
     result["name"] = measurement.name
     result["comments_per_second"] = result["comments"] / result["seconds"]
     if "cpu_seconds" in result:
@@ -234,7 +269,7 @@ def run_isolated(measurement: Measurement, ctx: BenchContext) -> dict:
 # --------------------------------------------------------------------------- measurements
 
 
-def _time_scoring(score_all: Callable[[], list[dict[str, float]]]) -> tuple[list[dict[str, float]], dict]:
+def time_scoring(score_all: Callable[[], list[dict[str, float]]]) -> tuple[list[dict[str, float]], dict]:
     """Run ``score_all`` once; wall and CPU seconds (CPU time is less distorted by other load on the machine)."""
     with RssSampler() as sampler:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -250,7 +285,7 @@ def measure_naive_detoxify(ctx: BenchContext, *, batch_size: int) -> dict:
 
     model = Detoxify(checkpoint=ctx.checkpoint, huggingface_config_path=ctx.hf_config)
     model.predict(WARMUP_TEXTS)
-    rss_after_load = _rss_mb()
+    rss_after_load = rss_mb()
 
     def score_all() -> list[dict[str, float]]:
         scores: list[dict[str, float]] = []
@@ -262,7 +297,7 @@ def measure_naive_detoxify(ctx: BenchContext, *, batch_size: int) -> dict:
             scores.extend({label: columns[label][i] for label in columns} for i in range(len(batch)))
         return scores
 
-    scores, timing = _time_scoring(score_all)
+    scores, timing = time_scoring(score_all)
     return {
         "comments": len(ctx.texts),
         **timing,
@@ -283,7 +318,7 @@ def measure_our_scorer(ctx: BenchContext, *, chunk: int, quantize: bool = False)
     )
     scorer = DetoxifyScorer(settings)
     scorer.score(WARMUP_TEXTS)
-    rss_after_load = _rss_mb()
+    rss_after_load = rss_mb()
     windows = 0
 
     def score_all() -> list[dict[str, float]]:
@@ -295,7 +330,7 @@ def measure_our_scorer(ctx: BenchContext, *, chunk: int, quantize: bool = False)
                 windows += result.details["windows"]
         return scores
 
-    scores, timing = _time_scoring(score_all)
+    scores, timing = time_scoring(score_all)
     return {
         "comments": len(ctx.texts),
         **timing,

@@ -42,7 +42,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 def _toxicity_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
     """Score every text (and, where asked, each of its sentences) in one call."""
-    loaded = engine.toxicity_scorer().scorer
+    loaded = engine.toxicity_scorer(keep_embeddings=False).scorer
     texts: list[str] = []
     plan: list[tuple[int, int, list[tuple[int, int]]]] = []  # (request, text, sentence offsets)
     for r, request in enumerate(requests):
@@ -70,6 +70,8 @@ def _toxicity_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
         answers[(r, t)] = {
             "scorer": loaded.name, "version": loaded.version, "labels": whole.labels,
             "sentences": [{"start": start, "end": end, "labels": part.labels} for (start, end), part in zip(spans, parts)],
+            # Labels this model could answer but will not (a head that missed its floor), and why.
+            "unserved": dict(getattr(loaded, "unserved", {}) or {}),
         }
     return answers
 
@@ -83,7 +85,7 @@ def _framing_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
             groups.setdefault(key, []).extend((r, t, text) for t, text in enumerate(request["texts"]))
     answers: dict[tuple[int, int], dict] = {}
     for key, items in groups.items():
-        analyzer = engine.framing_scorer(extra_terms=json.loads(key))
+        analyzer = engine.framing_scorer(extra_terms=json.loads(key), keep_embeddings=False)
         for (r, t, _), result in zip(items, analyzer.score([text for _, _, text in items]), strict=True):
             answers[(r, t)] = {
                 "scorer": analyzer.name, "version": analyzer.version, "labels": result.labels,
@@ -123,7 +125,8 @@ class RealtimeScorer:
     def warm_up(self) -> str:
         """Load the models and run them once, so the first caller does not pay for it."""
         score_requests([{"texts": ["Warming up the models."], "toxicity": True, "framing": True, "sentences": True}])
-        tox, framing = engine.toxicity_scorer(), engine.framing_scorer()
+        tox = engine.toxicity_scorer(keep_embeddings=False)
+        framing = engine.framing_scorer(keep_embeddings=False)
         if tox.fallback_reason:
             logger.warning("realtime scorer: %s", tox.fallback_reason)
         # The models and Django are a few million long-lived objects: keep them out of the cyclic

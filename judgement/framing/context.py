@@ -27,6 +27,8 @@ class SentenceContext:
     segment: Segment
     clauses: tuple[Clause, ...]
     meta: bool  # the sentence talks about a conspiracy theory rather than telling one
+    technical: bool = False  # software, systems or hardware talk: "set up", "orchestrate" are technique there
+    protest: bool = False  # the text announces a protest, which names its cause rather than telling a plot
 
 
 def _cue_positions(cues: list[Match[Cue]], kind: str, segment: Segment) -> list[int]:
@@ -60,7 +62,8 @@ def sentence_context(text: str, segment: Segment, rules: ContextRules, cues: lis
             )
         )
     meta = bool(_cue_positions(cues, "meta", segment))
-    return SentenceContext(segment, tuple(clauses), meta)
+    technical = bool(_cue_positions(cues, "technical", segment))
+    return SentenceContext(segment, tuple(clauses), meta, technical)
 
 
 def assertion_factor(
@@ -73,6 +76,10 @@ def assertion_factor(
         candidates.append("quoted")
     if context.meta:
         candidates.append("meta")
+    if context.technical:
+        candidates.append("technical")
+    if context.protest:
+        candidates.append("protest")
     for clause in context.clauses:
         if clause.start <= position < clause.end:
             if clause.negated:
@@ -100,6 +107,10 @@ def sentence_assertion(context: SentenceContext, quotes: list[tuple[int, int]], 
         factor = min(factor, rules.discount["quoted"])
     if context.meta:
         factor = min(factor, rules.discount["meta"])
+    if context.technical:
+        factor = min(factor, rules.discount["technical"])
+    if context.protest:
+        factor = min(factor, rules.discount["protest"])
     for clause in context.clauses:
         if clause.negated:
             factor = min(factor, rules.discount["negated"])

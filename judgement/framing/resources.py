@@ -52,7 +52,10 @@ class Cue:
     weight: float = 0.0
 
 
-CUE_LISTS = ("negation", "negation_exceptions", "reported", "reported_exceptions", "meta", "meta_exceptions")
+CUE_LISTS = (
+    "negation", "negation_exceptions", "reported", "reported_exceptions", "meta", "meta_exceptions",
+    "protest", "protest_exceptions", "technical", "technical_exceptions",
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,19 @@ class ContextRules:
     discount: Mapping[str, float]
     clause_reset: re.Pattern[str]
     cues: PhraseIndex[Cue]
+    technical_text_min: int  # technical cues that make the whole text technical
+    code_literals: frozenset[str]  # quoted words that are code, not scare quotes
+
+
+@dataclass(frozen=True)
+class StockPhrases:
+    """Everyday idioms that also serve conspiracy narratives; weak when a text has nothing else."""
+
+    pattern: re.Pattern[str] | None
+    lone_factor: float
+
+    def matches(self, text: str) -> bool:
+        return bool(self.pattern and self.pattern.fullmatch(" ".join(text.split())))
 
 
 @dataclass(frozen=True)
@@ -74,6 +90,7 @@ class Resources:
     span_margin: float  # semantic margin at which a sentence becomes an evidence span
     weights: Mapping[str, Any]
     fingerprint: str  # short hash of the data files plus the extra terms
+    stock: StockPhrases = StockPhrases(None, 1.0)
 
 
 def _phrase_regex(phrase: str) -> str:
@@ -119,14 +136,23 @@ def _compile_lexicon(
 
 
 def _compile_context(spec: Mapping[str, Any]) -> ContextRules:
-    cues = [(pattern, Cue(kind)) for kind in CUE_LISTS for pattern in spec[kind]]
+    cues = [(pattern, Cue(kind)) for kind in CUE_LISTS for pattern in spec.get(kind, [])]
     cues += [(pattern, Cue("criticism", float(weight))) for pattern, weight in spec["criticism"]]
     return ContextRules(
         quote_min_words=int(spec["quote_min_words"]),
         discount={key: float(value) for key, value in spec["discount"].items()},
         clause_reset=re.compile(spec["clause_reset"], re.IGNORECASE),
         cues=PhraseIndex(cues, group=lambda cue: cue.kind, rank=lambda cue: cue.weight),
+        technical_text_min=int(spec.get("technical_text_min", 0)) or 10**9,
+        code_literals=frozenset(word.lower() for word in spec.get("code_literals", [])),
     )
+
+
+def _compile_stock(spec: Mapping[str, Any] | None) -> StockPhrases:
+    if not spec or not spec.get("patterns"):
+        return StockPhrases(None, 1.0)
+    body = "|".join(f"(?:{pattern})" for pattern in spec["patterns"])
+    return StockPhrases(re.compile(body, re.IGNORECASE), float(spec.get("lone_factor", 1.0)))
 
 
 @lru_cache(maxsize=1)
@@ -159,6 +185,7 @@ def _load(extra_key: str) -> Resources:
         span_margin=float(roles["span_margin"]),
         weights=weights,
         fingerprint=_fingerprint(raw, extra),  # type: ignore[arg-type]
+        stock=_compile_stock(lexicon.get("stock")),
     )
 
 

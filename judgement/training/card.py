@@ -7,6 +7,8 @@ EXPERIMENTS = {
     "served": "the served head, on the corpus's test rows (never trained on)",
     "cross": "a head refitted without this corpus, on all of its rows",
     "5fold": "5 heads, each refitted without one fifth of the corpus, on that fifth (mean)",
+    "baseline": "what answered offline before the head (the hand-fitted framing analyzer, or profanity-check), "
+    "on the same test rows in the same run",
 }
 
 
@@ -51,6 +53,8 @@ def render(manifest: dict) -> str:
             f"trained on {', '.join(head['corpora'])} ({head['rows']['train']} rows, "
             f"{head['rows']['positives']} positive); C = {head['fit']['C']}.",
             f"Floors: {'; '.join(head['floors']) or 'none'}.",
+            *([f"**Floors missed:** {'; '.join(head['floors_missed'])}."] if head.get("floors_missed") else []),
+            *([f"Served all the same because {head['served_because']}."] if head.get("served_because") else []),
             "",
             "| experiment | test corpus | n | positives | AUC | MCC at 0.5 | precision | recall | best MCC (threshold) |",
             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",

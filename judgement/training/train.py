@@ -54,21 +54,27 @@ class HeadSpec:
     cross: tuple[str, ...] = ()  # corpora also measured by a head trained without them
     five_fold: str | None = None
     neutral: bool = False
+    # What answered this label offline before the head: "analyzer" (the hand-fitted framing model) or
+    # "profanity" (profanity-check). A head that misses a floor is still served when it beats that
+    # baseline on every test corpus in the same run, and the card says so; with no baseline it is not.
+    baseline: str | None = None
 
 
 SPECS: tuple[HeadSpec, ...] = (
     HeadSpec("conspiracy_framing", "framing", ("pan2024", "psycomark"),
              floors=(Floor("pan2024", "mcc", 0.70), Floor("pan2024", "mcc", 0.70, "5fold"),
                      Floor("psycomark", "mcc", 0.55, "cross")),
-             cross=("psycomark", "pan2024"), five_fold="pan2024", neutral=True),
+             cross=("psycomark", "pan2024"), five_fold="pan2024", neutral=True, baseline="analyzer"),
     HeadSpec("toxicity", "toxicity", ("olid", "hatexplain"),
-             floors=(Floor("olid", "auc", 0.90), Floor("hatexplain", "auc", 0.90)), cross=("olid", "hatexplain")),
+             floors=(Floor("olid", "auc", 0.90), Floor("hatexplain", "auc", 0.90)), cross=("olid", "hatexplain"),
+             baseline="profanity"),
     HeadSpec("identity_attack", "toxicity", ("olid", "hatexplain", "implicit_hate"),
              floors=(Floor("implicit_hate", "auc", 0.85),), cross=("implicit_hate", "hatexplain")),
     HeadSpec("insult", "toxicity", ("olid",), floors=(Floor("olid", "auc", 0.85),)),
     HeadSpec("obscene", "toxicity", ("olid",), floors=(Floor("olid", "auc", 0.80),)),
     HeadSpec("threat", "toxicity", ("implicit_hate",), floors=(Floor("implicit_hate", "auc", 0.80),)),
 )
+BASELINES = {"analyzer": "the hand-fitted framing analyzer", "profanity": "profanity-check"}
 UNTRAINED = {
     "severe_toxicity": "no public data with this label was available (Jigsaw and Civil Comments could not be "
     "obtained); a proxy would only repeat identity_attack, so SEVERE_TOXICITY answers 400 offline",
@@ -149,6 +155,21 @@ def _training_set(run: Run, spec: HeadSpec, *, without: str | None = None,
     return np.vstack(xs), np.concatenate(ys)
 
 
+def _baseline(run: Run, spec: HeadSpec, corpus: str) -> dict:
+    """What answered offline before the head, on the same test rows: the same-run baseline."""
+    from ..framing.analyzer import LABEL, FramingAnalyzer
+
+    if spec.baseline == "profanity":  # profanity-check's probability is the last feature column
+        x, y = _rows(run, spec, corpus, lambda row: row.split == "test")
+        return figures(y, x[:, -1]).as_dict()
+
+    analyzer = FramingAnalyzer(embedder=run.embedder, use_head=False)
+    rows = [row for row in run.data[corpus] if spec.label in row.labels and row.split == "test"]
+    scores = [result.labels[LABEL] for i in range(0, len(rows), 256)
+              for result in analyzer.score([row.text for row in rows[i : i + 256]])]
+    return figures([row.labels[spec.label] for row in rows], scores).as_dict()
+
+
 def _measure(head, run: Run, spec: HeadSpec, corpus: str, pick: Callable[[Example], bool]) -> dict:
     x, y = _rows(run, spec, corpus, pick)
     return figures(y, head.probabilities(x)).as_dict()
@@ -161,9 +182,11 @@ def train_spec(run: Run, spec: HeadSpec, *, experiments: bool) -> dict:
     extra = _extra_features(spec.kind)
     head, fit = fit_head(x, y, label=spec.label, extra_features=extra, seed=run.seed)
     results: dict[str, dict] = {"served": {}, "cross": {}, "5fold": {}}
-    test_corpora = sorted({*spec.corpora, *(f.corpus for f in spec.floors)} - {"pan2024_all"})
+    test_corpora = sorted({*spec.corpora, *(f.corpus for f in spec.floors)})
     for corpus in test_corpora:
         results["served"][corpus] = _measure(head, run, spec, corpus, lambda row: row.split == "test")
+    if spec.baseline:
+        results["baseline"] = {corpus: _baseline(run, spec, corpus) for corpus in test_corpora}
     one_c = (fit["C"],)
     if experiments:
         for corpus in spec.cross:
@@ -194,11 +217,16 @@ def train_spec(run: Run, spec: HeadSpec, *, experiments: bool) -> dict:
         elif got < floor.minimum:
             missed.append(f"{floor.metric} {got:.3f} < {floor.minimum} on {floor.corpus} ({floor.experiment})")
     run.log(f"  {spec.label}: C={fit['C']} served={json.dumps(results['served'])[:400]}")
+    # Better on both counts: ranking (AUC) and the decision at 0.5 (MCC).
+    beats = bool(spec.baseline) and all(
+        results["served"][c][metric] > results["baseline"][c][metric] for c in test_corpora for metric in ("auc", "mcc")
+    )
     return {
         "head": head,
         "fit": fit,
         "results": results,
         "missed": missed,
+        "beats_baseline": beats,
         "rows": {"train": int(len(y)), "positives": int(y.sum())},
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -232,10 +260,16 @@ def train(*, data_dir: Path, out_dir: Path = HEADS_DIR, embedder: Embedder, limi
         head = outcome["head"]
         file = f"{spec.label}.npz"
         head.save(out_dir / file)
-        served = not outcome["missed"] or not enforce_floors
+        served = not outcome["missed"] or not enforce_floors or outcome["beats_baseline"]
+        missed = "missed its floor: " + "; ".join(outcome["missed"]) if outcome["missed"] else ""
         manifest["heads"][spec.label] = {
             "file": file, "version": head.version, "served": served,
-            "reason": "" if served else "missed its floor: " + "; ".join(outcome["missed"]),
+            "reason": "" if served else missed,
+            "floors_missed": outcome["missed"],
+            "served_because": "" if not outcome["missed"] or not served else (
+                f"it beats the model it replaces offline ({BASELINES[spec.baseline]}) on AUC and MCC on every "
+                "test corpus" if outcome["beats_baseline"]
+                else "floors ignored (--ignore-floors)"),
             "kind": spec.kind, "features": ["embedding(768)", *head.extra_features],
             "corpora": list(spec.corpora) + (["olid NOT", "hatexplain normal"] if spec.neutral else []),
             "floors": [f"{f.metric} >= {f.minimum} on {f.corpus} ({f.experiment})" for f in spec.floors],

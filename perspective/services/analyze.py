@@ -63,10 +63,15 @@ def failed(error: object) -> PerspectiveError:
 
 
 def label_value(result: dict, attribute: Attribute) -> float:
-    labels = result.get(attribute.kind, {}).get("labels", {})
+    part = result.get(attribute.kind, {})
+    labels = part.get("labels", {})
     if attribute.label not in labels:
-        model = result.get(attribute.kind, {}).get("scorer", "the model")
-        raise PerspectiveError(f"Attribute {attribute.name} is not available from the model this server runs ({model}).")
+        model = part.get("scorer", "the model")
+        reason = part.get("unserved", {}).get(attribute.label)
+        because = f": {reason}" if reason else ""
+        raise PerspectiveError(
+            f"Attribute {attribute.name} is not available from the model this server runs ({model}){because}."
+        )
     return float(labels[attribute.label])
 
 

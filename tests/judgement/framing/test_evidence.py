@@ -24,12 +24,12 @@ def _spans(analyzer: FramingAnalyzer, text: str) -> dict[str, list[str]]:
 
 def test_spans_name_each_role_with_the_words_that_carry_it(lexical: FramingAnalyzer) -> None:
     roles = _spans(lexical, TEXT)
-    assert "globalists" in roles["agent"]
+    assert "The globalists" in roles["agent"]  # the agent's noun phrase, determiner included
     assert "Wake up" in roles["campaigner"]
     assert "their puppets" in roles["facilitator"]
     assert "control us" in roles["objective"]
     assert "our children" in roles["victim"]
-    assert "suffer" in roles["harm"]
+    assert "suffer for it" in roles["harm"]  # the harm's clause, up to the full stop
     assert any("planned" in text for text in roles["plot"])
 
 

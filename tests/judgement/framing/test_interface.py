@@ -12,14 +12,14 @@ from judgement.framing import LABEL, FramingAnalyzer
 from judgement.framing import resources
 from judgement.scorers.base import Scorer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_it_implements_the_scorer_interface(lexical: FramingAnalyzer) -> None:
     assert isinstance(lexical, Scorer)
     assert lexical.name == "framing"
     assert list(lexical.labels) == [LABEL]
-    assert lexical.version.startswith("1.0+") and lexical.version.endswith(".lex")
+    assert lexical.version.startswith("2.0+") and lexical.version.endswith(".lex")
 
 
 def test_importing_and_scoring_pulls_in_neither_django_nor_the_model() -> None:

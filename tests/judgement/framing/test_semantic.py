@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from judgement.framing import LABEL, FramingAnalyzer
-from judgement.framing import semantic as semantic_module
+from judgement import embedding as embedding_module
 
 PLAIN_PLOT = (
     "The people at the top arranged this shortage long ago, and every newspaper repeats the same lines. "
@@ -15,8 +15,8 @@ PLAIN_PLOT = (
 def test_the_model_is_loaded_once_per_process(semantic: FramingAnalyzer) -> None:
     other = FramingAnalyzer(semantic=True, extra_terms={"agent": ["the lizard council"]})
     other.score(["One more text."])
-    assert len(semantic_module._MODELS) == 1
-    assert other.version.endswith(".sem") and other.version != semantic.version
+    assert len(embedding_module._MODELS) == 1
+    assert ".head." in other.version and other.version != semantic.version
 
 
 def test_a_plot_without_stock_words_is_lifted_and_the_sentence_says_why(

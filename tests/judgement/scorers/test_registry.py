@@ -4,6 +4,7 @@ import pytest
 
 from judgement.scorers.detoxify_scorer import DetoxifyScorer
 from judgement.scorers.errors import ScorerUnavailable
+from judgement.scorers.heads_scorer import HeadsScorer
 from judgement.scorers.profanity_scorer import ProfanityScorer
 from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer
 
@@ -26,12 +27,29 @@ def test_auto_uses_detoxify_when_its_weights_load(tiny_detoxify):
     assert built.fallback_reason is None
 
 
-def test_auto_falls_back_to_profanity_check_with_the_reason(no_download):
+def test_auto_falls_back_to_the_heads_with_the_reason(no_download):
     built = build_toxicity_scorer({"backend": "auto", "model_type": "original"})
-    assert isinstance(built.scorer, ProfanityScorer)
-    assert "profanity-check" in built.fallback_reason
+    assert isinstance(built.scorer, HeadsScorer)
+    assert "minilm-heads" in built.fallback_reason
     assert "'original'" in built.fallback_reason
     assert "no network" in built.fallback_reason
+    assert "toxicity" in built.scorer.labels
+
+
+def test_auto_with_a_broken_head_file_fails_loudly_naming_it(no_download, tmp_path):
+    (tmp_path / "manifest.json").write_text(
+        '{"heads": {"toxicity": {"file": "toxicity.npz", "version": "x", "served": true}}}'
+    )
+    (tmp_path / "toxicity.npz").write_bytes(b"not a zip file")
+    with pytest.raises(ScorerUnavailable, match=r"toxicity\.npz is corrupt"):
+        build_toxicity_scorer({"backend": "auto", "heads_dir": str(tmp_path)})
+
+
+def test_auto_falls_back_to_profanity_check_only_where_the_settings_allow(no_download, tmp_path):
+    built = build_toxicity_scorer({"backend": "auto", "heads_dir": str(tmp_path), "allow_profanity_fallback": True})
+    assert isinstance(built.scorer, ProfanityScorer)
+    assert "head manifest missing" in built.fallback_reason
+    assert str(tmp_path) in built.fallback_reason
 
 
 def test_default_config_is_auto_with_original():
