@@ -12,6 +12,25 @@ EXPERIMENTS = {
 }
 
 
+# What each head is good and bad at, in words; the numbers are in the tables above them.
+STRENGTHS = {
+    "conspiracy_framing": "Good at PAN's boundary: a post that alleges a secret plot against one that only "
+    "protests or criticises. Weak on Reddit's broader 'conspiracy-related' (PsyCoMark), where a story about a real "
+    "coup counts; its topic knowledge is COVID, vaccines and 'globalists', so other conspiracy worlds lean on the "
+    "analyzer's lexical evidence, which the head reads as features and which the spans show.",
+    "toxicity": "Ranks abuse that is not swearing (HateXplain) far better than profanity-check and swearing "
+    "(OLID) about as well; a head trained on one corpus loses most of its edge on the other, so set thresholds "
+    "from your own data. Not Detoxify: use Detoxify where its weights can be had.",
+    "identity_attack": "Explicit slurs and group hate (HateXplain) are caught far better than coded, implicit hate "
+    "(implicit-hate), which is what the embedding misses most.",
+    "insult": "OLID's targeted insults and threats against everything else; trained on tweets only.",
+    "obscene": "Swearing without a target (OLID's untargeted profanity), mostly profanity-check's signal; very few "
+    "positive test rows, so the figure is rough.",
+    "threat": "implicit-hate's 'threatening' posts against the rest of that corpus: one community and one style, "
+    "never measured on another corpus.",
+}
+
+
 def _fmt(value) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -46,6 +65,8 @@ def render(manifest: dict) -> str:
         lines.append("")
         if head.get("reason"):
             lines += [f"Reason: {head['reason']}", ""]
+        if label in STRENGTHS:
+            lines += [STRENGTHS[label], ""]
         if "version" not in head:
             continue
         lines += [

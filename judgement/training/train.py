@@ -55,8 +55,9 @@ class HeadSpec:
     five_fold: str | None = None
     neutral: bool = False
     # What answered this label offline before the head: "analyzer" (the hand-fitted framing model) or
-    # "profanity" (profanity-check). A head that misses a floor is still served when it beats that
-    # baseline on every test corpus in the same run, and the card says so; with no baseline it is not.
+    # "profanity" (profanity-check). A head that misses a floor is still served when it ranks better
+    # (AUC) than that baseline on every test corpus in the same run, and the card says so; with no
+    # baseline it is not. AUC, not MCC at 0.5: each site sets its own threshold in its flag policy.
     baseline: str | None = None
 
 
@@ -217,9 +218,8 @@ def train_spec(run: Run, spec: HeadSpec, *, experiments: bool) -> dict:
         elif got < floor.minimum:
             missed.append(f"{floor.metric} {got:.3f} < {floor.minimum} on {floor.corpus} ({floor.experiment})")
     run.log(f"  {spec.label}: C={fit['C']} served={json.dumps(results['served'])[:400]}")
-    # Better on both counts: ranking (AUC) and the decision at 0.5 (MCC).
     beats = bool(spec.baseline) and all(
-        results["served"][c][metric] > results["baseline"][c][metric] for c in test_corpora for metric in ("auc", "mcc")
+        results["served"][c]["auc"] > results["baseline"][c]["auc"] for c in test_corpora
     )
     return {
         "head": head,
@@ -267,8 +267,8 @@ def train(*, data_dir: Path, out_dir: Path = HEADS_DIR, embedder: Embedder, limi
             "reason": "" if served else missed,
             "floors_missed": outcome["missed"],
             "served_because": "" if not outcome["missed"] or not served else (
-                f"it beats the model it replaces offline ({BASELINES[spec.baseline]}) on AUC and MCC on every "
-                "test corpus" if outcome["beats_baseline"]
+                f"it ranks better (AUC) than the model it replaces offline ({BASELINES[spec.baseline]}) on "
+                "every test corpus" if outcome["beats_baseline"]
                 else "floors ignored (--ignore-floors)"),
             "kind": spec.kind, "features": ["embedding(768)", *head.extra_features],
             "corpora": list(spec.corpora) + (["olid NOT", "hatexplain normal"] if spec.neutral else []),
