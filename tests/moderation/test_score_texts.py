@@ -11,6 +11,7 @@ from moderation import engine, policy
 from moderation.models import CommentScoring, FlagPolicy, Score, TextEmbedding
 from moderation.services.flags import flag_policy_update
 from tests.factories import SiteFactory
+from tests.support.failing_scorer import FailingOn
 
 pytestmark = pytest.mark.django_db
 CONSPIRACY = "The lizard council decided this long ago and they are hiding it from all of us."
@@ -51,25 +52,12 @@ def test_every_good_row_is_scored_in_order_and_a_bad_line_is_reported_by_number(
     assert "scored 2 rows" in err and "scored 4 rows" in err  # progress per batch
 
 
-class _FailingOn:
-    """Fault injection: the real scorer, except that texts containing a marker raise."""
-
-    def __init__(self, real, marker):
-        self.real, self.marker = real, marker
-        self.name, self.version, self.labels = real.name, real.version, real.labels
-
-    def score(self, texts):
-        if any(self.marker in text for text in texts):
-            raise ValueError("model crashed on this text")
-        return self.real.score(texts)
-
-
 def test_a_text_a_scorer_fails_on_is_a_bad_row_and_its_batch_is_still_scored(tiny_scoring, tmp_path, monkeypatch):
     real = engine.scorers_without_store
 
     def failing(**options):
         built = real(**options)
-        toxicity = engine.LoadedToxicity(_FailingOn(built.toxicity.scorer, "POISON"), None)
+        toxicity = engine.LoadedToxicity(FailingOn(built.toxicity.scorer, "POISON"), None)
         return engine.StorelessScorers(toxicity=toxicity, framing=built.framing)
 
     monkeypatch.setattr(engine, "scorers_without_store", failing)

@@ -13,6 +13,7 @@ from moderation import engine
 from moderation.models import CommentScoring, Score
 from moderation.services.scoring import scoring_claim, scoring_process, scoring_sweep
 from tests.factories import SiteFactory, comment_input
+from tests.support.failing_scorer import FailingOn
 
 pytestmark = pytest.mark.django_db
 State = CommentScoring.State
@@ -143,23 +144,10 @@ def test_a_claim_tops_up_with_other_pending_comments_into_one_batch(tiny_scoring
     assert {s.batch_size for s in Score.objects.all()} == {5}
 
 
-class _FailingOn:
-    """Fault injection: the real scorer, except that texts containing a marker raise."""
-
-    def __init__(self, real, marker):
-        self.real, self.marker = real, marker
-        self.name, self.version, self.labels = real.name, real.version, real.labels
-
-    def score(self, texts):
-        if any(self.marker in text for text in texts):
-            raise ValueError("model crashed on this text")
-        return self.real.score(texts)
-
-
 def test_a_comment_that_keeps_failing_is_marked_failed_and_never_blocks_the_others(tiny_scoring, settings, monkeypatch):
     settings.SCORING_MAX_ATTEMPTS = 3
     real = engine.toxicity_scorer()
-    monkeypatch.setattr(engine, "toxicity_scorer", lambda: engine.LoadedToxicity(_FailingOn(real.scorer, "POISON"), None))
+    monkeypatch.setattr(engine, "toxicity_scorer", lambda: engine.LoadedToxicity(FailingOn(real.scorer, "POISON"), None))
     site = SiteFactory()
     good = [comment_upsert(site=site, data=comment_input(f"g{i}")).comment.pk for i in range(3)]
     bad = comment_upsert(site=site, data=comment_input("bad", body="POISON pill")).comment.pk

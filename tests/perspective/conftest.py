@@ -36,17 +36,22 @@ def tiny_models(settings, tiny_detoxify, realtime_redis):
     engine.reset()
 
 
-@pytest.fixture
-def realtime_scorer(tiny_models):
-    """A real RealtimeScorer serving the private Redis from a thread of this process."""
+def serve_in_thread(redis_url: str, *, timeout: float = 120):
+    """A real RealtimeScorer serving ``redis_url`` from a thread of this process, until the generator ends."""
     stop = threading.Event()
-    scorer = RealtimeScorer(redis_url=tiny_models.REDIS_URL)
+    scorer = RealtimeScorer(redis_url=redis_url)
     thread = threading.Thread(target=scorer.run, args=(stop,), daemon=True)
     thread.start()
-    wait_for(lambda: realtime.connection().exists(realtime.ALIVE), timeout=120, what="the realtime scorer")
+    wait_for(lambda: realtime.connection().exists(realtime.ALIVE), timeout=timeout, what="the realtime scorer")
     yield scorer
     stop.set()
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def realtime_scorer(tiny_models):
+    """A real RealtimeScorer serving the private Redis from a thread of this process."""
+    yield from serve_in_thread(tiny_models.REDIS_URL)
 
 
 @pytest.fixture

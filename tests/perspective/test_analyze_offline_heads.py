@@ -1,6 +1,5 @@
 """Offline, with no Detoxify weights: the learned heads answer every attribute they serve, the rest a 400 that says why."""
 import json
-import threading
 
 import pytest
 
@@ -8,8 +7,7 @@ from judgement.heads import load_heads
 from moderation import engine
 from moderation.models import TextEmbedding
 from perspective import realtime
-from perspective.realtime_server import RealtimeScorer
-from tests.support.processes import wait_for
+from tests.perspective.conftest import serve_in_thread
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/v1alpha1/comments:analyze"
@@ -26,14 +24,7 @@ def heads_scorer(settings, realtime_redis):
     settings.PERSPECTIVE_TIMEOUT_SECONDS = 60
     engine.reset()
     realtime.connection().flushdb()
-    stop = threading.Event()
-    scorer = RealtimeScorer(redis_url=realtime_redis.url)
-    thread = threading.Thread(target=scorer.run, args=(stop,), daemon=True)
-    thread.start()
-    wait_for(lambda: realtime.connection().exists(realtime.ALIVE), timeout=180, what="the realtime scorer")
-    yield scorer
-    stop.set()
-    thread.join(timeout=10)
+    yield from serve_in_thread(realtime_redis.url, timeout=180)
     engine.reset()
 
 
