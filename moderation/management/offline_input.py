@@ -6,7 +6,8 @@ stderr by line, every other row handled), 2 when nothing could be done
 """
 from __future__ import annotations
 
-from contextlib import ExitStack, contextmanager
+import sys
+from contextlib import ExitStack, contextmanager, redirect_stdout
 from typing import Iterator
 
 from django.core.management.base import CommandError, OutputWrapper
@@ -26,7 +27,9 @@ def add_input_arguments(parser, *, formats: tuple[str, ...] = FORMATS) -> None:
 
 def setup_for(*, site: str | None, stderr: OutputWrapper) -> OfflineSetup:
     try:
-        setup = offline_setup(site_slug=site)
+        # Loading models may print (torch.hub's "Downloading: ..."); stdout is for results only.
+        with redirect_stdout(sys.stderr):
+            setup = offline_setup(site_slug=site)
     except UnknownSite as error:
         raise CommandError(str(error), returncode=FATAL) from error
     if setup.scorers.toxicity.fallback_reason:
