@@ -34,6 +34,11 @@ def hash_split(text: str) -> str:
     return "test" if int.from_bytes(digest[:8], "big") / 2**64 < TEST_SHARE else "train"
 
 
+def hash_order(text: str, purpose: str) -> str:
+    """A deterministic pseudo-random sort key: sorting by it draws a sample that does not depend on the text's wording."""
+    return hashlib.sha256(f"{SPLIT_SALT}|{purpose}|{normalise(text)}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def hash_fold(text: str, folds: int = 5) -> int:
     digest = hashlib.sha256(f"{SPLIT_SALT}|fold|{normalise(text)}".encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big") % folds

@@ -22,7 +22,7 @@ import numpy as np
 from ..embedding import Embedder
 from ..evaluation import figures
 from ..heads import HEAD_CODE_VERSION, HEADS_DIR, MANIFEST
-from .corpora import Example, hash_fold, hash_split, load_all
+from .corpora import Example, hash_fold, hash_order, load_all
 from .heads import fit_head
 
 SEED = 20261201
@@ -133,7 +133,7 @@ def _neutral(run: Run, spec: HeadSpec) -> tuple[np.ndarray, np.ndarray]:
     for corpus, plain in (("olid", "NOT"), ("hatexplain", "normal")):
         rows = run.data[corpus]
         picked = [i for i, row in enumerate(rows) if row.split == "train" and row.extra.get("class") == plain]
-        picked = sorted(picked, key=lambda i: hash_split(f"neutral|{rows[i].text}") + rows[i].text)[:NEUTRAL_PER_CORPUS]
+        picked = sorted(picked, key=lambda i: hash_order(rows[i].text, "neutral"))[:NEUTRAL_PER_CORPUS]
         blocks.append(run.features(spec.kind, corpus)[sorted(picked)])
     x = np.vstack(blocks)
     return x, np.zeros(len(x), dtype=int)
@@ -288,5 +288,5 @@ def _subsample(rows: list[Example], limit: int) -> list[Example]:
     """A deterministic, split-preserving subset for smoke runs."""
     train = [r for r in rows if r.split == "train"]
     test = [r for r in rows if r.split == "test"]
-    key = lambda r: hash_split(f"sub|{r.text}") + r.text  # noqa: E731
+    key = lambda r: hash_order(r.text, "subsample")  # noqa: E731
     return sorted(train, key=key)[:limit] + sorted(test, key=key)[: max(limit // 4, 10)]

@@ -13,10 +13,10 @@ MARGIN = 0.05
 LEXICAL = {"tune": 0.908 - MARGIN, "test": 0.792 - MARGIN}
 MAX_CONTRAST_FPR = 0.2
 # With the embedding, the score is the learned framing head (trained on PAN and PsyCoMark, never on this
-# set). Measured when it was trained: test-half MCC 0.460; false positives 0.33 reported speech, 0.33 news
+# set). Measured when it was trained: test-half MCC 0.427; false positives 0.39 reported speech, 0.33 news
 # about a theory, 0.25 quotation, 0.08 criticism, 0.06 negation, 0.03 neutral, 0 hostility. This set is a
 # regression test of those contrast classes, not the figure of merit (docs/judgement.md has those).
-HEAD_TEST_MCC = 0.460 - MARGIN
+HEAD_TEST_MCC = 0.427 - MARGIN
 HEAD_MAX_FPR = {"reported": 0.45, "news_about_theory": 0.45, "quotation": 0.4, "criticism": 0.15,
                 "negation": 0.15, "neutral": 0.1, "hostility": 0.1}
 
