@@ -161,3 +161,23 @@ def test_an_unknown_site_or_an_unreadable_file_does_nothing(tiny_scoring, tmp_pa
     (tmp_path / "wrong.csv").write_text("body\nhello\n")
     status, rows, err = score_texts(str(tmp_path / "wrong.csv"))
     assert (status, rows) == (2, []) and "no column 'text'" in err
+
+
+def test_stdout_holds_only_jsonl_even_when_loading_a_model_prints(tmp_path):
+    """torch.hub prints "Downloading: ..." on stdout when Detoxify tries its weights; a pipe reading
+    score_texts' stdout must see JSON lines only."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    path = jsonl(tmp_path, [{"text": TEXTS[0]}, {"text": TEXTS[2]}])
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "TOXICITY_BACKEND": "auto",
+           "DETOXIFY_MODEL": "original", "TORCH_HOME": str(tmp_path / "torch")}
+    done = subprocess.run([sys.executable, "manage.py", "score_texts", path, "--no-progress"], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [row["line"] for row in rows] == [1, 2]
+    assert rows[0]["models"]["toxicity"]["name"] in ("minilm-heads", "detoxify-original")
