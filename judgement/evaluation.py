@@ -42,22 +42,10 @@ def mcc_at(truth: np.ndarray, predicted: np.ndarray) -> tuple[float, float, floa
 
 
 def auc(truth: np.ndarray, scores: np.ndarray) -> float | None:
-    """Area under the ROC curve by ranks (ties share their average rank)."""
-    positives = int(truth.sum())
-    negatives = len(truth) - positives
-    if positives == 0 or negatives == 0:
-        return None
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return float((ranks[truth].sum() - positives * (positives + 1) / 2.0) / (positives * negatives))
+    """Area under the ROC curve; None when the truth has one class only."""
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(truth, scores)) if 0 < int(truth.sum()) < len(truth) else None
 
 
 def _best(y: np.ndarray, s: np.ndarray) -> tuple[float, float]:
