@@ -55,11 +55,13 @@ class AuthorAdmin(admin.ModelAdmin):
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ("external_id", "excerpt", "article", "author", "status", "depth", "edit_count", "created_at")
-    list_filter = ("site", "status")
+    list_filter = ("site", "status", "parent_refused")
     search_fields = ("body", "external_id", "author__display_name", "article__title")
     list_select_related = ("article", "author")
     raw_id_fields = ("article", "author", "parent")
-    readonly_fields = ("content_hash", "path", "depth", "ingested_at", "updated_at")
+    readonly_fields = (
+        "content_hash", "path", "depth", "ingested_at", "updated_at", "parent_refused", "refused_parent_external_id",
+    )
     date_hierarchy = "created_at"
 
     @admin.display(description="text")

@@ -72,12 +72,21 @@ class Comment(models.Model):
         HELD = "held", "Held"
         REMOVED = "removed", "Removed"
 
+    class ParentRefused(models.TextChoices):
+        # Why a comment that names a parent is kept at the top level instead.
+        CYCLE = "cycle", "Its parent is one of its own replies"
+        OTHER_ARTICLE = "other_article", "Its parent is in another article"
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="comments")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
     # Set while the parent has not arrived yet; cleared when it does and the reply is linked.
     awaiting_parent_external_id = models.CharField(max_length=255, blank=True, default="")
+    # Set when the parent arrived but linking to it would break the tree: the
+    # comment stays top-level and keeps the platform's claim, so nothing is lost.
+    parent_refused = models.CharField(max_length=20, choices=ParentRefused.choices, blank=True, default="")
+    refused_parent_external_id = models.CharField(max_length=255, blank=True, default="")
     external_id = models.CharField(max_length=255)
     body = models.TextField(blank=True)
     content_hash = models.CharField(max_length=64)

@@ -31,6 +31,11 @@ class IngestError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class IngestRefused(IngestError):
+    """Input that contradicts what is stored, so no retry can make it apply
+    (a reply whose parent is stored in another article): refused once."""
+
+
 @dataclass(frozen=True)
 class AuthorInput:
     external_id: str

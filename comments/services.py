@@ -10,14 +10,15 @@ import hashlib
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Concat, Length, Right, Substr
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from .hooks import Change, run_comment_hooks
 from .models import Article, Author, Comment, Site
-from .schema import ArticleInput, AuthorInput, CommentInput, Event, IngestError
-from .threading import child_path
+from .schema import ArticleInput, AuthorInput, CommentInput, Event, IngestError, IngestRefused
+from .threading import MAX_PATH_CHARS, SEGMENT_WIDTH, child_path, path_contains
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,8 @@ def _comment_create(*, site: Site, data: CommentInput, article: Article, author:
     if data.parent_external_id:
         parent = Comment.objects.filter(site=site, external_id=data.parent_external_id).first()
         if parent is not None and parent.article_id != article.pk:
-            raise IngestError("data.parent_id", "the parent comment belongs to another article")
+            # Permanent: the parent's article never changes, so a retry cannot help.
+            raise IngestRefused("data.parent_id", "the parent comment belongs to another article")
     body = data.body
     comment = Comment.objects.create(
         site=site,
@@ -121,24 +123,51 @@ def _comment_create(*, site: Site, data: CommentInput, article: Article, author:
 
 
 def _adopt_early_replies(parent: Comment) -> None:
-    """Move replies stored before their parent (and their subtrees) under it."""
+    """Move replies stored before their parent (and their subtrees) under it.
+    A reply that cannot go there (the parent is inside its own subtree, or in
+    another article) stops waiting and stays top-level with the reason."""
     early = Comment.objects.filter(site_id=parent.site_id, awaiting_parent_external_id=parent.external_id)
     for reply in early:
-        if reply.article_id != parent.article_id:
-            continue  # stays an orphan; a reply cannot cross articles
-        new_root = child_path(parent_path=parent.path, created_at=reply.created_at, pk=reply.pk)
-        Comment.objects.filter(article_id=reply.article_id, path__startswith=reply.path).update(
-            path=Concat(Value(new_root), Substr("path", len(reply.path) + 1), output_field=CharField()),
-            depth=F("depth") + (parent.depth + 1 - reply.depth),
-        )
+        refused = _parent_refusal(reply=reply, parent=parent)
+        if refused:
+            Comment.objects.filter(pk=reply.pk).update(
+                awaiting_parent_external_id="", parent_refused=refused, refused_parent_external_id=parent.external_id
+            )
+            continue
+        _subtree_move(root=reply, parent=parent)
         Comment.objects.filter(pk=reply.pk).update(parent=parent, awaiting_parent_external_id="")
+
+
+def _parent_refusal(*, reply: Comment, parent: Comment) -> str:
+    """Why ``reply`` cannot be linked under ``parent`` ("" when it can)."""
+    if reply.article_id != parent.article_id:
+        return Comment.ParentRefused.OTHER_ARTICLE
+    # The parent is the reply or one of its replies: linking would close a loop.
+    if reply.pk == parent.pk or path_contains(path=parent.path, ancestor_path=reply.path):
+        return Comment.ParentRefused.CYCLE
+    return ""
+
+
+def _subtree_move(*, root: Comment, parent: Comment) -> None:
+    """One UPDATE: every path under ``root`` gets ``parent``'s path in front,
+    still capped at MAX_PATH_DEPTH levels (deeper ones keep the first levels
+    and their own segment, as ``child_path`` does)."""
+    new_root = child_path(parent_path=parent.path, created_at=root.created_at, pk=root.pk)
+    moved = Concat(Value(new_root), Substr("path", len(root.path) + 1), output_field=CharField())
+    capped = Concat(
+        Substr(moved, 1, MAX_PATH_CHARS - SEGMENT_WIDTH), Right("path", SEGMENT_WIDTH), output_field=CharField()
+    )
+    Comment.objects.filter(article_id=root.article_id, path__startswith=root.path).update(
+        path=Case(When(GreaterThan(Length(moved), MAX_PATH_CHARS), then=capped), default=moved, output_field=CharField()),
+        depth=F("depth") + (parent.depth + 1 - root.depth),
+    )
 
 
 def _comment_update(
     comment: Comment, *, data: CommentInput, article: Article, author: Author | None
 ) -> IngestResult:
     if comment.article_id != article.pk:
-        raise IngestError("data.article.id", "the comment is stored under another article")
+        raise IngestRefused("data.article.id", "the comment is stored under another article")
     updates: dict = {}
     if author is not None and comment.author_id != author.pk:
         updates["author"] = author
@@ -167,7 +196,8 @@ def _comment_update(
 
 def comment_remove(*, site: Site, external_id: str, article: ArticleInput | None = None) -> IngestResult:
     """Hide a comment and keep its record. A deletion that arrives before its
-    comment leaves a tombstone, so the late creation does not resurrect it."""
+    comment leaves a tombstone, so the late creation does not resurrect it;
+    the tombstone adopts replies stored before it, and later ones attach to it."""
     with transaction.atomic():
         comment = Comment.objects.select_for_update().filter(site=site, external_id=external_id).first()
         now = timezone.now()
@@ -187,6 +217,8 @@ def comment_remove(*, site: Site, external_id: str, article: ArticleInput | None
             )
             comment.path = child_path(parent_path="", created_at=now, pk=comment.pk)
             Comment.objects.filter(pk=comment.pk).update(path=comment.path)
+            # A tombstone is a parent like any other: replies that came even earlier go under it.
+            _adopt_early_replies(comment)
             return IngestResult(comment=comment, change=Change.REMOVED)
         changed = (
             Comment.objects.filter(pk=comment.pk)

@@ -13,6 +13,7 @@ SEGMENT_WIDTH = 17
 # Keeps paths inside the column and PostgreSQL's index entry limit; replies
 # deeper than this sort after their ancestor at this depth.
 MAX_PATH_DEPTH = 110
+MAX_PATH_CHARS = SEGMENT_WIDTH * MAX_PATH_DEPTH
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -34,3 +35,10 @@ def segment(*, created_at: dt.datetime, pk: int) -> str:
 def child_path(*, parent_path: str, created_at: dt.datetime, pk: int) -> str:
     prefix = parent_path[: SEGMENT_WIDTH * (MAX_PATH_DEPTH - 1)]
     return prefix + segment(created_at=created_at, pk=pk)
+
+
+def path_contains(*, path: str, ancestor_path: str) -> bool:
+    """Whether ``path`` is ``ancestor_path`` or lies under it. Segments are
+    fixed-width and end in the primary key, so a prefix is an ancestor; a
+    capped path still starts with its first levels."""
+    return path.startswith(ancestor_path)
