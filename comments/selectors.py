@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import Article, Comment
+from .models import Article, Comment, Site
 from .threading import SEGMENT_WIDTH
 
 
@@ -24,4 +24,17 @@ def comment_subtree(*, comment: Comment) -> QuerySet[Comment]:
         Comment.objects.filter(article_id=comment.article_id, path__startswith=comment.path)
         .select_related("author")
         .order_by("path")
+    )
+
+
+def parent_in_other_article(*, site: Site, article_external_id: str, parent_external_id: str) -> bool:
+    """Whether the parent a reply names is stored under another article of
+    the site (a reply cannot cross articles): one query. False when the
+    parent is not stored yet; it is checked again when it arrives."""
+    if not parent_external_id:
+        return False
+    return (
+        Comment.objects.filter(site=site, external_id=parent_external_id)
+        .exclude(article__external_id=article_external_id)
+        .exists()
     )

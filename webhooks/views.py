@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from comments.models import Site
 from comments.schema import IngestError
+from comments.selectors import parent_in_other_article
 
 from .platforms.base import parse_json
 from .platforms.registry import PLATFORMS
@@ -67,6 +68,10 @@ def receive(request: HttpRequest, site_slug: str, platform_name: str) -> JsonRes
         accepted = platform.accept(headers=headers, payload=payload)
     except IngestError as bad:
         return _error(400, bad.message, field=bad.field)
+    claim = accepted.parent if accepted is not None else None
+    if claim and parent_in_other_article(site=site, article_external_id=claim.article_external_id,
+                                         parent_external_id=claim.parent_external_id):
+        return _error(400, "the parent comment belongs to another article", field=claim.field)
     if accepted is None:
         return JsonResponse({"status": "ignored"}, status=200)
     stored = delivery_store(

@@ -113,3 +113,13 @@ def test_jsonl_import_rejects_a_line_that_is_not_utf8(tmp_path, capsys):
         call_command("import_comments", str(path), "--site", "bulk", "--no-progress")
     assert "line 2: not UTF-8" in capsys.readouterr().err
     assert Comment.objects.count() == 1
+
+
+def test_jsonl_import_reports_a_reply_to_another_articles_comment_and_goes_on(tmp_path, capsys):
+    other = {**_comment("r", parent="c1")}
+    other["data"] = {**other["data"], "article": {"id": "a2"}}
+    path = _write_jsonl(tmp_path / "in.jsonl", [_comment("c1"), other, _comment("c3")])
+    with pytest.raises(CommandError):
+        call_command("import_comments", str(path), "--site", "bulk", "--no-progress")
+    assert "line 2: data.parent_id: the parent comment belongs to another article" in capsys.readouterr().err
+    assert sorted(Comment.objects.values_list("external_id", flat=True)) == ["c1", "c3"]

@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
 from comments.models import Site
-from comments.schema import IngestError
+from comments.schema import CommentInput, IngestError
+
+
+@dataclass(frozen=True)
+class ParentClaim:
+    """The parent a reply names, checked at the door against what is stored:
+    a reply's parent must be in the same article."""
+
+    field: str  # the platform's own name for it, for the 400
+    article_external_id: str
+    parent_external_id: str
 
 
 @dataclass(frozen=True)
@@ -16,6 +26,14 @@ class Accepted:
 
     delivery_id: str
     event_type: str
+    parent: ParentClaim | None = None  # None: not a reply, or a parent only the worker can resolve
+
+
+def comment_parent_claim(comment: CommentInput | None, *, field: str) -> ParentClaim | None:
+    if comment is None or not comment.parent_external_id:
+        return None
+    return ParentClaim(field=field, article_external_id=comment.article.external_id,
+                       parent_external_id=comment.parent_external_id)
 
 
 class Platform(Protocol):

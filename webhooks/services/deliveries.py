@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from comments.models import Site
+from comments.schema import IngestRefused
 
 from ..models import Delivery
 from ..platforms.base import Accepted
@@ -115,18 +116,23 @@ def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
                 raise _ClaimLost()
     except _ClaimLost:
         return "skipped"
+    except IngestRefused as refused:  # contradicts what is stored: no retry can apply it
+        logger.info("delivery %s refused: %s", delivery_pk, refused.field)
+        return delivery_record_failure(delivery_pk=delivery_pk, claimer=claimer, error=f"refused: {refused}", final=True)
     except Exception as error:  # stored with its error and retried; the task must not die on bad content
         logger.info("delivery %s failed: %s", delivery_pk, type(error).__name__)
         return delivery_record_failure(delivery_pk=delivery_pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
     return "done"
 
 
-def delivery_record_failure(*, delivery_pk: int, claimer: str, error: str) -> str:
+def delivery_record_failure(*, delivery_pk: int, claimer: str, error: str, final: bool = False) -> str:
+    """Record a failed attempt: retried later, or dead after the last attempt
+    (at once when ``final``: the input was refused, a retry cannot help)."""
     row = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).first()
     if row is None:
         return "skipped"
     attempts = row.attempts + 1
-    dead = attempts >= settings.DELIVERY_MAX_ATTEMPTS
+    dead = final or attempts >= settings.DELIVERY_MAX_ATTEMPTS
     Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(
         state=State.DEAD if dead else State.FAILED, attempts=attempts, last_error=error[:4000],
         next_attempt_at=None if dead else timezone.now() + _retry_delay(attempts), claimed_by="", claimed_at=None,

@@ -14,7 +14,7 @@ from comments.services import article_upsert, comment_upsert
 
 from ...models import PlatformConnection
 from ...signing import sha256_header_verify
-from ..base import Accepted, require_object
+from ..base import Accepted, ParentClaim, require_object
 from ..text import html_to_text
 from .api import coral_comment_fetch
 
@@ -77,10 +77,16 @@ class CoralPlatform:
         sha256_header_verify(secrets_=secrets, header=headers.get("x-coral-signature", ""), body=body)
 
     def accept(self, *, headers, payload) -> Accepted | None:
-        event_type, _ = parse_coral(payload)
+        event_type, data = parse_coral(payload)
         if event_type not in (*COMMENT_EVENTS, *STORY_EVENTS):
             return None
-        return Accepted(delivery_id=str(payload["id"]), event_type=event_type)
+        ancestors = (data.get("ancestorIDs") or []) if event_type in COMMENT_EVENTS else []
+        # The fetched comment's parent is only known in the worker; the event's ancestors are known now.
+        parent = ParentClaim(
+            field="data.ancestorIDs", article_external_id=identifier_field(data["storyID"], "data.storyID"),
+            parent_external_id=ancestors[0],
+        ) if ancestors else None
+        return Accepted(delivery_id=str(payload["id"]), event_type=event_type, parent=parent)
 
     def apply(self, *, site, headers, payload) -> None:
         event_type, data = parse_coral(payload)

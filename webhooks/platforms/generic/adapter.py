@@ -13,7 +13,7 @@ from comments.services import event_apply
 from moderation.services.reports import report_submit
 
 from ...signing import standard_verify
-from ..base import Accepted, require_header, require_object
+from ..base import Accepted, comment_parent_claim, require_header, require_object
 
 REPORTED = "comment.reported"
 
@@ -67,8 +67,11 @@ class GenericPlatform:
         standard_webhooks_verify(headers=headers, body=body, secrets=secrets)
 
     def accept(self, *, headers, payload) -> Accepted:
-        parse_generic(payload)
-        return Accepted(delivery_id=require_header(headers, "webhook-id"), event_type=payload["type"])
+        parsed = parse_generic(payload)
+        return Accepted(
+            delivery_id=require_header(headers, "webhook-id"), event_type=payload["type"],
+            parent=comment_parent_claim(getattr(parsed, "comment", None), field="data.parent_id"),
+        )
 
     def apply(self, *, site, headers, payload) -> None:
         parsed = parse_generic(payload)
