@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import DataError
-from django.db.models import CharField, DateField, DateTimeField, Model, Q, QuerySet
+from django.db.models import Case, CharField, DateField, DateTimeField, Model, Q, QuerySet, When
 from django.db.models.functions import Cast
 
 from .models import Comment
@@ -58,5 +58,6 @@ def readable(*columns: str, until: dt.datetime = READABLE_UNTIL) -> Q:
 def unreadable_rows(queryset: QuerySet, *, columns: tuple[str, ...], limit: int = 20) -> list[dict]:
     """The rows of ``queryset`` that cannot be read back: their pk and the bad columns as the database prints them."""
     bad = queryset.exclude(readable(*columns)).order_by("pk")
-    texts = {f"{column}_text": Cast(column, CharField()) for column in columns}
+    # Only the columns that are out of range, as text: the others are NULL.
+    texts = {f"{column}_text": Case(When(~readable(column), then=Cast(column, CharField()))) for column in columns}
     return list(bad.annotate(**texts).values("pk", *texts)[:limit])
