@@ -249,9 +249,11 @@ def _score_groups(comments: list[Comment], *, claimer: str, outcome: BatchOutcom
         return []
     try:
         return [(comments, _score_rows(comments))]
-    except Exception:
-        if len(comments) > 1:
-            logger.exception("batch of %d failed; scoring one at a time", len(comments))
+    except Exception as error:  # any scorer failure
+        if len(comments) == 1:  # already alone: it is this comment's, recorded on its row
+            _fail(outcome, comment_id=comments[0].pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+            return []
+        logger.exception("batch of %d failed; scoring one at a time", len(comments))
     groups = []
     for comment in comments:
         try:

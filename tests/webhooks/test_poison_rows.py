@@ -13,7 +13,7 @@ from comments.models import Comment
 from comments.services import comment_upsert
 from moderation.services.decisions import decision_make
 from tests.factories import comment_input, member, scored_comment
-from tests.support.unreadable import YEAR_10000, make_unreadable
+from tests.support.unreadable import make_unreadable
 from webhooks.models import Delivery, OutboundEndpoint, OutboundEvent
 from webhooks.services import deliveries
 from webhooks.services.deliveries import deliveries_process_batch, deliveries_sweep
