@@ -32,6 +32,26 @@ class Watermark(models.Model):
         return f"{self.name} at {self.position}"
 
 
+class RollupFailure(models.Model):
+    """A site whose rollup raised. The other sites' rollups went on; this one is
+    recomputed whole, alone, on the next runs until it succeeds (the row goes)
+    or ANALYTICS_MAX_ATTEMPTS tries have failed (``failed``: left alone until
+    retried from admin or rebuilt with ``analytics_rollup --rebuild --site``)."""
+
+    class State(models.TextChoices):
+        RETRYING = "retrying", "Retrying (next runs recompute the site)"
+        FAILED = "failed", "Failed (gave up; retry from admin or rebuild)"
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RETRYING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    failed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"rollup of {self.site} ({self.state})"
+
+
 class SiteDay(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()

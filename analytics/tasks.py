@@ -17,4 +17,4 @@ from .services.rollups import rollups_update
 def update_rollups() -> dict:
     outcome = rollups_update()
     return {"rebuilt": outcome.rebuilt, "site_days": outcome.site_days, "articles": outcome.articles,
-            "seconds": round(outcome.seconds, 3)}
+            "seconds": round(outcome.seconds, 3), "failed_sites": sorted(outcome.failed)}

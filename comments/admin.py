@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from .admin_readable import ReadableRowsAdmin, RelatedDatesDeferredAdmin
 from .models import Article, Author, Comment, Site
 from .selectors import thread_for_article
 
@@ -15,7 +16,7 @@ class SiteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadableRowsAdmin):
     list_display = ("title", "site", "external_id", "published_at", "comment_count")
     list_filter = ("site",)
     search_fields = ("title", "external_id", "url")
@@ -53,7 +54,7 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(ReadableRowsAdmin, RelatedDatesDeferredAdmin):
     list_display = ("external_id", "excerpt", "article", "author", "status", "depth", "edit_count", "created_at")
     list_filter = ("site", "status", "parent_refused")
     search_fields = ("body", "external_id", "author__display_name", "article__title")

@@ -221,6 +221,7 @@ REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # p
 # Analytics (docs/analytics.md): rollups filled by a periodic task up to a watermark.
 ANALYTICS_LAG_SECONDS = int(os.environ.get("ANALYTICS_LAG_SECONDS", "300"))  # re-read this far behind the watermark
 ANALYTICS_HEAT_WINDOW_DAYS = int(os.environ.get("ANALYTICS_HEAT_WINDOW_DAYS", "7"))  # a thread quiet longer is not open
+ANALYTICS_MAX_ATTEMPTS = int(os.environ.get("ANALYTICS_MAX_ATTEMPTS", "5"))  # runs a failing site is retried for
 CELERY_BEAT_SCHEDULE["analytics-rollups"] = {"task": "analytics.tasks.update_rollups", "schedule": float(os.environ.get("ANALYTICS_ROLLUP_SECONDS", "60"))}
 
 # Webhooks, the read API and outbound events (see README.md, "Webhooks and the read API").

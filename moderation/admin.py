@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from comments.admin_readable import RelatedDatesDeferredAdmin
+
 from .models import (
     ActiveScorer, AuditEvent, AuthorSanction, Claim, CommentReport, CommentScoring, Decision, Flag, FlagPolicy,
     RejectionReason, Review, Score, ScoreFeedback, SiteMembership,
@@ -7,7 +9,7 @@ from .models import (
 
 
 @admin.register(CommentScoring)
-class CommentScoringAdmin(admin.ModelAdmin):
+class CommentScoringAdmin(RelatedDatesDeferredAdmin):
     list_display = ("comment", "state", "attempts", "last_error", "pending_since", "scored_at")
     list_filter = ("state",)
     search_fields = ("comment__external_id", "last_error")
@@ -19,7 +21,7 @@ class CommentScoringAdmin(admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(RelatedDatesDeferredAdmin):
     list_display = ("comment", "kind", "scorer", "version", "labels", "batch_size", "batch_ms", "created_at")
     list_filter = ("kind", "scorer", "version")
     search_fields = ("comment__external_id",)
@@ -37,7 +39,7 @@ class ActiveScorerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(RelatedDatesDeferredAdmin):
     list_display = ("comment", "site", "state", "priority", "reasons", "created_at")
     list_filter = ("state", "site")
     raw_id_fields = ("comment",)
@@ -58,7 +60,7 @@ class FlagPolicyAdmin(admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(RelatedDatesDeferredAdmin):
     """The queue's records are written by its services only; admin shows them."""
 
     def has_add_permission(self, request) -> bool:
@@ -118,7 +120,7 @@ class ScoreFeedbackAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CommentReport)
-class CommentReportAdmin(admin.ModelAdmin):
+class CommentReportAdmin(RelatedDatesDeferredAdmin):
     list_display = ("comment", "site", "reporter", "reason", "created_at", "resolved_by")
     raw_id_fields = ("comment", "resolved_by")
 

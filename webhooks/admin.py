@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 
+from comments.admin_readable import ReadableRowsAdmin
+
 from .models import ApiToken, Delivery, OutboundAttempt, OutboundEndpoint, OutboundEvent, PlatformConnection, SigningSecret
 from .services.deliveries import delivery_replay
 from .services.outbound import outbound_retry
@@ -7,7 +9,7 @@ from .services.tokens import api_token_revoke
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadableRowsAdmin):
     list_display = ("delivery_id", "site", "source", "event_type", "state", "attempts", "last_error", "received_at")
     list_filter = ("state", "source", "site")
     search_fields = ("delivery_id", "event_type", "last_error")
@@ -34,7 +36,7 @@ class OutboundAttemptInline(admin.TabularInline):
 
 
 @admin.register(OutboundEvent)
-class OutboundEventAdmin(admin.ModelAdmin):
+class OutboundEventAdmin(ReadableRowsAdmin):
     list_display = ("message_id", "site", "event_type", "state", "attempts", "next_attempt_at", "last_error", "created_at")
     list_filter = ("state", "site")
     search_fields = ("message_id", "last_error")

@@ -9,6 +9,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from comments.models import Article, Comment
+from comments.readable import readable
 
 from .. import heat
 from ..models import ThreadHeat
@@ -16,7 +17,8 @@ from ..models import ThreadHeat
 
 def _nodes(article_id: int) -> list[heat.Node]:
     rows = (
-        Comment.objects.filter(article_id=article_id)
+        # A comment whose date cannot be read back is left out, as in the rollups.
+        Comment.objects.filter(readable("created_at"), article_id=article_id)
         .exclude(status=Comment.Status.REMOVED)
         .annotate(tox_labels=F("scoring__toxicity_score__labels"), frame_labels=F("scoring__framing_score__labels"))
         .annotate(

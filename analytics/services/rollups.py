@@ -15,6 +15,7 @@ import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
-from comments.models import Comment, Site
+from comments.models import Article, Comment, Site
+from comments.readable import readable
 from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
 
@@ -32,12 +34,17 @@ from ..periods import (
     APPROVED_FIELDS, FRAMING_LABEL, LABELS, LATENCY_FIELDS, REJECTED_FIELDS, SCORE_BINS, latency_bin, score_bin,
 )
 from .heat import heat_refresh_articles
+from .rollup_failures import rollup_failure_clear, rollup_failure_record, rollup_sites_given_up, rollup_sites_retrying
 
 log = logging.getLogger(__name__)
 UTC = dt.timezone.utc
 WATERMARK = "rollups"
 FLAGGED = (Flag.State.NEEDS_REVIEW, Flag.State.HELD)
 DECIDED = (Review.State.APPROVED, Review.State.REJECTED)
+# A comment stored with a date Python cannot hold (comments/readable.py) is
+# left out of every count, so it cannot stop its site's rollup; so is one on
+# the last day of year 9999, whose next day (the end of its range) does not exist.
+COUNTED = readable("created_at", until=dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=dt.timezone.utc))
 COUNTED_ACTIONS = (Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Action.ESCALATE)
 
 
@@ -49,6 +56,7 @@ class UpdateOutcome:
     authors: int = 0
     seconds: float = 0.0
     position: dt.datetime | None = None
+    failed: dict[int, str] = field(default_factory=dict)  # site id -> error (recorded in RollupFailure)
 
 
 @dataclass
@@ -100,7 +108,7 @@ def _with_labels(qs: QuerySet, prefix: str = "") -> QuerySet:
 # Comment day ---------------------------------------------------------------
 
 def _comment_day_rows(site_id: int, low, high, thresholds: dict[str, float]):
-    comments = _in(Comment.objects.filter(site_id=site_id), "created_at", low, high)
+    comments = _in(Comment.objects.filter(COUNTED, site_id=site_id), "created_at", low, high)
     comments = _with_labels(comments).annotate(day=TruncDate("created_at", tzinfo=UTC))
     per_day = comments.values("day").annotate(
         comments=Count("pk"),
@@ -217,7 +225,7 @@ def _recompute_range(site_id: int, start: dt.date | None, end: dt.date | None, t
 
 def _recompute_authors(site_id: int, author_ids: set[int] | None) -> int:
     """Replace the authors' records (every author of the site when ``author_ids`` is None)."""
-    comments = Comment.objects.filter(site_id=site_id, author__isnull=False)
+    comments = Comment.objects.filter(COUNTED, site_id=site_id, author__isnull=False)
     stats = AuthorStat.objects.filter(site_id=site_id)
     if author_ids is not None:
         comments, stats = comments.filter(author_id__in=author_ids), stats.filter(author_id__in=author_ids)
@@ -270,7 +278,7 @@ def _changes_since(since: dt.datetime) -> _Changes:
     changes.whole_sites.update(FlagPolicy.objects.filter(updated_at__gt=since).values_list("site_id", flat=True))
     ids = sorted(comment_ids)
     for offset in range(0, len(ids), 5000):
-        chunk = Comment.objects.filter(pk__in=ids[offset:offset + 5000]).values_list("site_id", "created_at", "article_id", "author_id")
+        chunk = Comment.objects.filter(COUNTED, pk__in=ids[offset:offset + 5000]).values_list("site_id", "created_at", "article_id", "author_id")
         for site_id, created, article_id, author_id in chunk:
             changes.days[site_id].add(_day(created))
             changes.articles.add(article_id)
@@ -295,8 +303,39 @@ def _finish(mark: Watermark, outcome: UpdateOutcome, started: float, now: dt.dat
     return outcome
 
 
+def _site_whole(site_id: int, outcome: UpdateOutcome, now: dt.datetime) -> None:
+    outcome.authors += _recompute_authors(site_id, None)
+    outcome.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
+    outcome.articles += heat_refresh_articles(site_ids=[site_id], now=now)
+
+
+def _site_changes(site_id: int, changes: _Changes, articles: set[int], outcome: UpdateOutcome, now: dt.datetime) -> None:
+    thresholds = site_thresholds(site_id=site_id)
+    # Authors first: the day rows count new authors from their records.
+    outcome.authors += _recompute_authors(site_id, changes.authors.get(site_id, set()))
+    for start, end in _contiguous(changes.days.get(site_id, set())):
+        outcome.site_days += _recompute_range(site_id, start, end, thresholds)
+    outcome.articles += heat_refresh_articles(article_ids=articles, now=now)
+
+
+def _isolated(site_id: int, outcome: UpdateOutcome, work: Callable[[], None]) -> bool:
+    """One site's recompute in its own savepoint: when it raises, only that
+    site's rows roll back, the failure is recorded and the others go on."""
+    try:
+        with transaction.atomic():
+            work()
+    except Exception as error:  # any failure is this site's; the run must finish for the others
+        log.exception("analytics rollup of site %s failed", site_id)
+        message = f"{type(error).__name__}: {error}"
+        rollup_failure_record(site_id=site_id, error=message)
+        outcome.failed[site_id] = message
+        return False
+    return True
+
+
 def rollups_rebuild(*, site_ids: list[int] | None = None) -> UpdateOutcome:
-    """Recompute everything from the source tables (all sites, or the ones named)."""
+    """Recompute everything from the source tables (all sites, or the ones named).
+    A site that succeeds loses its failure record, if it had one."""
     started = time.perf_counter()
     with transaction.atomic():
         mark = _watermark()
@@ -304,9 +343,8 @@ def rollups_rebuild(*, site_ids: list[int] | None = None) -> UpdateOutcome:
         outcome = UpdateOutcome(rebuilt=True)
         sites = site_ids if site_ids is not None else list(Site.objects.values_list("pk", flat=True))
         for site_id in sites:
-            outcome.authors += _recompute_authors(site_id, None)
-            outcome.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
-        outcome.articles = heat_refresh_articles(site_ids=sites, now=now)
+            if _isolated(site_id, outcome, lambda: _site_whole(site_id, outcome, now)):
+                rollup_failure_clear(site_id=site_id)
         if site_ids is not None:
             # Only some sites were rebuilt: the watermark stays, so the others
             # still get what changed since it (or their first full rebuild).
@@ -315,7 +353,8 @@ def rollups_rebuild(*, site_ids: list[int] | None = None) -> UpdateOutcome:
 
 
 def rollups_update(*, now: dt.datetime | None = None) -> UpdateOutcome:
-    """Bring the rollups up to date with what changed since the watermark; the first run rebuilds."""
+    """Bring the rollups up to date with what changed since the watermark; the first run rebuilds.
+    Sites whose last rollup failed are recomputed whole, each alone; sites given up on are skipped."""
     started = time.perf_counter()
     with transaction.atomic():
         mark = _watermark()
@@ -324,17 +363,16 @@ def rollups_update(*, now: dt.datetime | None = None) -> UpdateOutcome:
         now = now or timezone.now()
         since = mark.position - dt.timedelta(seconds=settings.ANALYTICS_LAG_SECONDS)
         changes = _changes_since(since)
+        retrying, given_up = rollup_sites_retrying(), rollup_sites_given_up()
+        articles: dict[int, set[int]] = defaultdict(set)
+        for article_id, site_id in Article.objects.filter(pk__in=changes.articles).values_list("pk", "site_id"):
+            articles[site_id].add(article_id)
         outcome = UpdateOutcome()
-        for site_id in changes.whole_sites:
-            outcome.authors += _recompute_authors(site_id, None)
-            outcome.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
-        for site_id, days in changes.days.items():
-            if site_id in changes.whole_sites:
-                continue
-            thresholds = site_thresholds(site_id=site_id)
-            # Authors first: the day rows count new authors from their records.
-            outcome.authors += _recompute_authors(site_id, changes.authors.get(site_id, set()))
-            for start, end in _contiguous(days):
-                outcome.site_days += _recompute_range(site_id, start, end, thresholds)
-        outcome.articles = heat_refresh_articles(article_ids=changes.articles, now=now)
+        whole = changes.whole_sites | retrying
+        for site_id in sorted((whole | set(changes.days) | set(articles)) - given_up):
+            if site_id in whole:
+                if _isolated(site_id, outcome, lambda: _site_whole(site_id, outcome, now)) and site_id in retrying:
+                    rollup_failure_clear(site_id=site_id)
+            else:
+                _isolated(site_id, outcome, lambda: _site_changes(site_id, changes, articles[site_id], outcome, now))
         return _finish(mark, outcome, started, now)

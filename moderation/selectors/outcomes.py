@@ -2,13 +2,23 @@
 read API (webhooks/api) shows to platforms and scripts."""
 from __future__ import annotations
 
-from comments.models import Comment
+from comments.models import Article, Comment
+from comments.readable import comment_dates, date_columns
 
 from ..models import CommentReport, CommentScoring, Decision, Flag, Review
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def comment_for_outcome(*, site_id: int, external_id: str) -> Comment | None:
+    """The comment ``comment_outcome`` describes, or None. Its dates (and its
+    article's) are not loaded: the answer shows none of them, and a date stored
+    outside what Python can hold must not make the read API a 500."""
+    article_dates = tuple(f"article__{name}" for name in date_columns(Article))
+    return (Comment.objects.select_related("article").defer(*comment_dates(), *article_dates)
+            .filter(site_id=site_id, external_id=external_id).first())
 
 
 def comment_outcome(*, comment: Comment) -> dict:
@@ -25,7 +35,8 @@ def comment_outcome(*, comment: Comment) -> dict:
                                "labels": score.labels, "scored_at": _iso(score.created_at)})
     flag = Flag.objects.filter(comment=comment).first()
     review = Review.objects.select_related("decided_by").filter(pk=comment.pk).first()
-    last = (Decision.objects.filter(comment=comment, undone_at__isnull=True, action__in=("approve", "reject"))
+    last = (Decision.objects.select_related("comment", "moderator").defer(*comment_dates("comment__"))
+            .filter(comment=comment, undone_at__isnull=True, action__in=("approve", "reject"))
             .order_by("-created_at", "-pk").first())
     return {
         "id": comment.external_id,
@@ -59,6 +70,6 @@ def decision_as_dict(decision: Decision) -> dict:
 def decisions_after(*, site_id: int, after_id: int, limit: int) -> list[Decision]:
     """The site's decisions with ids above ``after_id``, oldest first (ids only grow: a stable cursor)."""
     return list(
-        Decision.objects.select_related("comment", "moderator")
+        Decision.objects.select_related("comment", "moderator").defer(*comment_dates("comment__"))  # see comment_for_outcome
         .filter(site_id=site_id, pk__gt=after_id).order_by("pk")[:limit]
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from comments.hooks import Change
 from comments.models import Comment
+from comments.readable import UNREADABLE_ERRORS
 
 from .. import engine
 from ..models import ActiveScorer, CommentScoring, FlagPolicy, Score
@@ -217,26 +218,64 @@ def scoring_record_failure(*, comment_id: int, claimer: str, error: str) -> None
     )
 
 
-def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
-    """Score everything this claimer holds, as one batch per scorer. When the
-    batch fails, each comment is tried alone so one bad text fails by itself."""
-    outcome = BatchOutcome()
-    comments = list(
-        Comment.objects.filter(scoring__state=State.SCORING, scoring__claimed_by=claimer).order_by("pk")
-    )
-    if not comments:
-        return outcome
+def _load_claimed(pks: list[int], *, claimer: str, outcome: BatchOutcome) -> list[Comment]:
+    """The claimed comments, in one query; when that query raises on a value
+    it cannot read back (a date Python cannot hold), each row is loaded alone
+    and the ones that still raise fail by themselves with their error."""
+    if not pks:
+        return []
     try:
-        groups = [(comments, _score_rows(comments))]
-    except Exception:
+        return list(Comment.objects.filter(pk__in=pks).order_by("pk"))
+    except UNREADABLE_ERRORS:
+        logger.warning("a batch of %d comments could not be read back; loading them one at a time", len(pks))
+    comments = []
+    for pk in pks:
+        try:
+            comments.extend(Comment.objects.filter(pk=pk))
+        except UNREADABLE_ERRORS as error:
+            _fail(outcome, comment_id=pk, claimer=claimer, error=f"could not read the comment back: {type(error).__name__}: {error}")
+    return comments
+
+
+def _fail(outcome: BatchOutcome, *, comment_id: int, claimer: str, error: str) -> None:
+    scoring_record_failure(comment_id=comment_id, claimer=claimer, error=error)
+    outcome.failed[comment_id] = error
+
+
+def _score_groups(comments: list[Comment], *, claimer: str, outcome: BatchOutcome) -> list[tuple[list[Comment], dict]]:
+    """Score the comments as one batch; when the batch fails, each comment is
+    tried alone so one bad text fails by itself."""
+    if not comments:
+        return []
+    try:
+        return [(comments, _score_rows(comments))]
+    except Exception as error:  # any scorer failure
+        if len(comments) == 1:  # already alone: it is this comment's, recorded on its row
+            _fail(outcome, comment_id=comments[0].pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+            return []
         logger.exception("batch of %d failed; scoring one at a time", len(comments))
-        groups = []
-        for comment in comments:
-            try:
-                groups.append(([comment], _score_rows([comment])))
-            except Exception as error:
-                scoring_record_failure(comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
-                outcome.failed[comment.pk] = str(error)
+    groups = []
+    for comment in comments:
+        try:
+            groups.append(([comment], _score_rows([comment])))
+        except Exception as error:  # any scorer failure: it is this comment's, recorded on its row
+            _fail(outcome, comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+    return groups
+
+
+def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
+    """Score everything this claimer holds. Comments on their first try are
+    scored as one batch per scorer; a comment that failed before (an error,
+    an expired lease) is retried alone, so it cannot take a batch down twice.
+    Whatever raises for one comment is recorded on its row (``last_error``)
+    and counts a try; after SCORING_MAX_ATTEMPTS it is failed and left alone."""
+    outcome = BatchOutcome()
+    held = CommentScoring.objects.filter(state=State.SCORING, claimed_by=claimer).order_by("pk")
+    tries = dict(held.values_list("pk", "attempts"))  # ids first: these columns are always readable
+    first = [pk for pk, attempts in tries.items() if attempts == 0]
+    groups = _score_groups(_load_claimed(first, claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
+    for pk in (pk for pk, attempts in tries.items() if attempts > 0):
+        groups += _score_groups(_load_claimed([pk], claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
     for batch, rows in groups:
         done = _store(batch, rows, claimer=claimer)
         outcome.scored.extend(c.pk for c in batch if c.pk in done)

@@ -9,8 +9,7 @@ from pathlib import Path
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from comments.models import Comment
-from moderation.selectors.outcomes import comment_outcome, decision_as_dict, decisions_after
+from moderation.selectors.outcomes import comment_for_outcome, comment_outcome, decision_as_dict, decisions_after
 
 from ..services.tokens import api_token_site
 from .cursors import CursorInvalid, cursor_decode, cursor_encode
@@ -46,7 +45,7 @@ def openapi_schema(request: HttpRequest) -> JsonResponse:
 @require_GET
 @token_required
 def comment_detail(request: HttpRequest, site, external_id: str) -> JsonResponse:
-    comment = Comment.objects.select_related("article").filter(site=site, external_id=external_id).first()
+    comment = comment_for_outcome(site_id=site.pk, external_id=external_id)
     if comment is None:
         return _error(404, "no such comment on this site")
     return JsonResponse(comment_outcome(comment=comment))

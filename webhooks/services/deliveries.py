@@ -105,9 +105,10 @@ def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = 
 def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
     from ..platforms.registry import PLATFORMS
 
-    delivery = Delivery.objects.select_related("site").get(pk=delivery_pk)
     try:
         with transaction.atomic():
+            # Loaded inside the savepoint: a row that cannot be read back fails alone.
+            delivery = Delivery.objects.select_related("site").get(pk=delivery_pk)
             PLATFORMS[delivery.source].apply(site=delivery.site, headers=delivery.headers, payload=json.loads(delivery.body))
             if not Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(
                 state=State.DONE, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
@@ -126,14 +127,17 @@ def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
 
 
 def delivery_record_failure(*, delivery_pk: int, claimer: str, error: str, final: bool = False) -> str:
-    """Record a failed attempt: retried later, or dead after the last attempt
-    (at once when ``final``: the input was refused, a retry cannot help)."""
-    row = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).first()
-    if row is None:
+    """Count a failed try (guarded by the claim); after DELIVERY_MAX_ATTEMPTS, or at
+    once when ``final`` (the input was refused, a retry cannot help), the delivery
+    is dead. Reads only the attempts, so a row whose other values cannot be read
+    back is still recorded."""
+    mine = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer)
+    attempts = mine.values_list("attempts", flat=True).first()
+    if attempts is None:
         return "skipped"
-    attempts = row.attempts + 1
+    attempts += 1
     dead = final or attempts >= settings.DELIVERY_MAX_ATTEMPTS
-    Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(
+    mine.update(
         state=State.DEAD if dead else State.FAILED, attempts=attempts, last_error=error[:4000],
         next_attempt_at=None if dead else timezone.now() + _retry_delay(attempts), claimed_by="", claimed_at=None,
     )

@@ -70,16 +70,18 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
-    """One try: delivered, retry, dead or skipped (not due, or someone else is sending it)."""
+    """One try: delivered, retry, dead or skipped (not due, or someone else is sending it).
+    Whatever goes wrong after the claim (the receiver, the network, a missing
+    secret, a row that cannot be read back) is this event's failed try."""
     now = now or timezone.now()
     due = Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING, claimed_by=claimer)
     if not OutboundEvent.objects.filter(due, pk=event_pk).update(state=State.SENDING, claimed_by=claimer, claimed_at=now):
         return "skipped"
-    event = OutboundEvent.objects.get(pk=event_pk)
-    body = json.dumps(event.payload, separators=(",", ":")).encode()
     status_code, error = None, ""
     started = time.perf_counter()
     try:
+        event = OutboundEvent.objects.select_related("site").get(pk=event_pk)
+        body = json.dumps(event.payload, separators=(",", ":")).encode()
         secrets = secrets_current(site=event.site, purpose=SigningSecret.Purpose.OUTBOUND)
         if not secrets:
             raise RuntimeError("the site has no outbound signing secret")
@@ -90,16 +92,25 @@ def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {response.text[:500]}"
-    except Exception as failure:  # network errors, timeouts, a missing secret: all retried
+    except Exception as failure:  # network errors, timeouts, a missing secret, an unreadable row: all retried
         error = f"{type(failure).__name__}: {failure}"[:2000]
-    OutboundAttempt.objects.create(event=event, status_code=status_code, error=error,
+    OutboundAttempt.objects.create(event_id=event_pk, status_code=status_code, error=error,
                                    duration_ms=(time.perf_counter() - started) * 1000)
     mine = OutboundEvent.objects.filter(pk=event_pk, state=State.SENDING, claimed_by=claimer)
     if not error:
         mine.update(state=State.DELIVERED, delivered_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
                     claimed_by="", claimed_at=None)
         return "delivered"
-    attempts = event.attempts + 1
+    return _record_failure(mine, error=error)
+
+
+def _record_failure(mine, *, error: str) -> str:
+    """Count a failed try on the claimed event; after OUTBOUND_MAX_ATTEMPTS it is a
+    dead letter. Reads only the attempts, so it works on any row."""
+    attempts = mine.values_list("attempts", flat=True).first()
+    if attempts is None:
+        return "skipped"
+    attempts += 1
     dead = attempts >= settings.OUTBOUND_MAX_ATTEMPTS
     mine.update(state=State.DEAD if dead else State.PENDING, attempts=attempts, last_error=error,
                 next_attempt_at=timezone.now() + retry_delay(attempts), claimed_by="", claimed_at=None)
@@ -120,9 +131,12 @@ def outbound_sweep(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Wake workers for events whose retry is due, and take back sends whose worker died."""
     now = now or timezone.now()
     lease_cutoff = now - dt.timedelta(seconds=settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30)
-    OutboundEvent.objects.filter(state=State.SENDING, claimed_at__lt=lease_cutoff).update(
-        state=State.PENDING, claimed_by="", claimed_at=None, next_attempt_at=now
-    )
+    # A send whose worker died counts as a try: an event that kills its worker
+    # every time becomes a dead letter instead of being taken back forever.
+    expired = OutboundEvent.objects.filter(state=State.SENDING, claimed_at__lt=lease_cutoff)
+    for pk, claimer in expired.values_list("pk", "claimed_by"):
+        _record_failure(OutboundEvent.objects.filter(pk=pk, state=State.SENDING, claimed_by=claimer),
+                        error="worker lease expired")
     due = list(
         OutboundEvent.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]

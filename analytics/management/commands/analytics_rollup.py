@@ -27,3 +27,5 @@ class Command(BaseCommand):
         kind = "rebuilt" if outcome.rebuilt else "updated"
         self.stdout.write(f"Analytics {kind}: {outcome.site_days} site-days, {outcome.authors} authors, "
                           f"{outcome.articles} articles' threads in {outcome.seconds:.2f}s")
+        for site_id, error in outcome.failed.items():
+            self.stderr.write(f"site {site_id} failed (see admin, Rollup failures): {error}")
