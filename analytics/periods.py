@@ -1,8 +1,10 @@
-"""Periods, buckets and the histograms the rollups keep: plain Python."""
+"""Periods, buckets and the histograms the rollups keep: plain Python (dates from outside through comments.fields)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
+from comments.fields import IngestError, date_field
 
 # The labels the dashboard follows, in the order it shows them.
 LABELS = ("toxicity", "severe_toxicity", "insult", "threat", "identity_attack", "obscene", "sexual_explicit", "conspiracy_framing")
@@ -45,10 +47,12 @@ class Period:
         return f"period={self.key}&bucket={self.bucket}"
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, field: str) -> dt.date | None:
+    """A real calendar date within INPUT_DATE_MIN..INPUT_DATE_MAX, or None (the
+    page then shows its default period rather than compute with year 1 or 9999)."""
     try:
-        return dt.date.fromisoformat(text or "")
-    except ValueError:
+        return date_field(text, field)
+    except IngestError:
         return None
 
 
@@ -59,7 +63,7 @@ def period_from(params, *, today: dt.date) -> Period:
     key = params.get("period") or "7d"
     bucket = params.get("bucket") if params.get("bucket") in BUCKETS else None
     if key == "custom":
-        start, end = _date(params.get("from")), _date(params.get("to"))
+        start, end = _date(params.get("from"), "from"), _date(params.get("to"), "to")
         if start and end:
             start, end = min(start, end), max(start, end)
             start = max(start, end - dt.timedelta(days=3660))

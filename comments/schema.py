@@ -1,18 +1,17 @@
 """The ingestion schema: validate raw dicts (JSON Lines, webhooks, API) into typed inputs.
 
 Validation happens before anything is written, so bad input never touches
-stored data; every error names the field it is about.
+stored data; every error names the field it is about. The field parsers
+themselves, and their bounds, are in ``comments.fields``.
 """
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
+from .fields import MAX_ID_LENGTH, IngestError, datetime_field, identifier_field, text_field
 
-MAX_ID_LENGTH = 255
 MAX_BODY_CHARS = 100_000
 MAX_ARTICLE_BODY_CHARS = 1_000_000
 MAX_TITLE_CHARS = 500
@@ -20,15 +19,6 @@ MAX_NAME_CHARS = 200
 MAX_URL_CHARS = 2000
 
 EVENT_TYPES = ("article.upserted", "comment.created", "comment.edited", "comment.deleted")
-
-
-class IngestError(ValueError):
-    """Bad input. ``field`` is the dotted path of the offending field."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        self.message = message
-        super().__init__(f"{field}: {message}")
 
 
 class IngestRefused(IngestError):
@@ -75,54 +65,6 @@ class Event:
     comment_external_id: str = ""
 
 
-def _text(
-    value: Any, field: str, *, max_chars: int, required: bool = False, strip: bool = True, allow_int: bool = False
-) -> str:
-    if value is None:
-        if required:
-            raise IngestError(field, "is required")
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (str, int) if allow_int else str):
-        raise IngestError(field, f"must be a string, not {type(value).__name__}")
-    text = str(value)
-    try:
-        # Lone surrogates survive json.loads but cannot be stored or shown.
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise IngestError(field, "contains invalid unicode (unpaired surrogate)") from None
-    if "\x00" in text:
-        raise IngestError(field, "contains a NUL character")
-    text = unicodedata.normalize("NFC", text)
-    if strip:
-        text = text.strip()
-    if required and not text:
-        raise IngestError(field, "must not be empty")
-    if len(text) > max_chars:
-        raise IngestError(field, f"is longer than {max_chars} characters")
-    return text
-
-
-def _identifier(value: Any, field: str, *, required: bool = True) -> str:
-    # Platforms send numeric ids; they are stored as text.
-    return _text(value, field, max_chars=MAX_ID_LENGTH, required=required, allow_int=True)
-
-
-def _datetime(value: Any, field: str) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise IngestError(field, "must be an ISO 8601 string")
-    try:
-        parsed = parse_datetime(value.strip())
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise IngestError(field, f"is not an ISO 8601 date-time: {value[:40]!r}")
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return parsed
-
-
 def _object(value: Any, field: str) -> dict:
     if not isinstance(value, dict):
         raise IngestError(field, "must be an object")
@@ -131,17 +73,17 @@ def _object(value: Any, field: str) -> dict:
 
 def parse_article(data: Any, field: str = "article") -> ArticleInput:
     data = _object(data, field)
-    url = _text(data.get("url"), f"{field}.url", max_chars=MAX_URL_CHARS)
+    url = text_field(data.get("url"), f"{field}.url", max_chars=MAX_URL_CHARS)
     if url and not url.lower().startswith(("http://", "https://")):
         raise IngestError(f"{field}.url", "must be an http(s) URL")
     body = data.get("body")
     return ArticleInput(
-        external_id=_identifier(data.get("id"), f"{field}.id"),
+        external_id=identifier_field(data.get("id"), f"{field}.id"),
         url=url,
-        title=_text(data.get("title"), f"{field}.title", max_chars=MAX_TITLE_CHARS),
-        author_name=_text(data.get("author"), f"{field}.author", max_chars=MAX_NAME_CHARS),
-        published_at=_datetime(data.get("published_at"), f"{field}.published_at"),
-        body=None if body is None else _text(body, f"{field}.body", max_chars=MAX_ARTICLE_BODY_CHARS),
+        title=text_field(data.get("title"), f"{field}.title", max_chars=MAX_TITLE_CHARS),
+        author_name=text_field(data.get("author"), f"{field}.author", max_chars=MAX_NAME_CHARS),
+        published_at=datetime_field(data.get("published_at"), f"{field}.published_at"),
+        body=None if body is None else text_field(body, f"{field}.body", max_chars=MAX_ARTICLE_BODY_CHARS),
     )
 
 
@@ -150,27 +92,26 @@ def parse_author(data: Any, field: str = "author") -> AuthorInput | None:
         return None
     data = _object(data, field)
     return AuthorInput(
-        external_id=_identifier(data.get("id"), f"{field}.id"),
-        display_name=_text(data.get("name"), f"{field}.name", max_chars=MAX_NAME_CHARS),
+        external_id=identifier_field(data.get("id"), f"{field}.id"),
+        display_name=text_field(data.get("name"), f"{field}.name", max_chars=MAX_NAME_CHARS),
     )
 
 
 def parse_comment(data: Any, field: str = "data", *, original: bool = False) -> CommentInput:
     data = _object(data, field)
-    external_id = _identifier(data.get("id"), f"{field}.id")
-    parent_external_id = _identifier(data.get("parent_id"), f"{field}.parent_id", required=False)
+    external_id = identifier_field(data.get("id"), f"{field}.id")
+    parent_external_id = identifier_field(data.get("parent_id"), f"{field}.parent_id", required=False)
     if parent_external_id == external_id:
         raise IngestError(f"{field}.parent_id", "a comment cannot reply to itself")
-    if "body" not in data:
-        raise IngestError(f"{field}.body", "is required")
     return CommentInput(
         external_id=external_id,
         article=parse_article(data.get("article"), f"{field}.article"),
-        body=_text(data.get("body"), f"{field}.body", max_chars=MAX_BODY_CHARS, strip=False).strip("\r\n"),
+        # Required: a comment is its text. A deletion is comment.deleted, not an empty body.
+        body=text_field(data.get("body"), f"{field}.body", max_chars=MAX_BODY_CHARS, required=True, strip=False).strip("\r\n"),
         author=parse_author(data.get("author"), f"{field}.author"),
         parent_external_id=parent_external_id,
-        created_at=_datetime(data.get("created_at"), f"{field}.created_at"),
-        edited_at=_datetime(data.get("edited_at"), f"{field}.edited_at"),
+        created_at=datetime_field(data.get("created_at"), f"{field}.created_at"),
+        edited_at=datetime_field(data.get("edited_at"), f"{field}.edited_at"),
         original=original,
     )
 
@@ -187,11 +128,6 @@ def parse_event(raw: Any) -> Event:
     if event_type == "comment.deleted":
         data = _object(data, "data")
         article = parse_article(data["article"], "data.article") if data.get("article") is not None else None
-        return Event(type=event_type, article=article, comment_external_id=_identifier(data.get("id"), "data.id"))
+        return Event(type=event_type, article=article, comment_external_id=identifier_field(data.get("id"), "data.id"))
     return Event(type=event_type, comment=parse_comment(data, "data", original=event_type == "comment.created"))
 
-
-# The field parsers, for adapters that map other platforms' formats onto these inputs.
-text_field = _text
-identifier_field = _identifier
-datetime_field = _datetime

@@ -1,6 +1,7 @@
 """Settings, read from the environment. Every variable is documented in README.md."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -22,6 +23,16 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_datetime(name: str, default: str) -> dt.datetime:
+    """An ISO 8601 date or date-time from the environment; no offset means UTC."""
+    raw = os.environ.get(name) or default
+    try:
+        value = dt.datetime.fromisoformat(raw.strip())
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an ISO 8601 date or date-time, not {raw!r}.") from None
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 DEBUG = env_bool("DEBUG")
@@ -223,6 +234,13 @@ ANALYTICS_LAG_SECONDS = int(os.environ.get("ANALYTICS_LAG_SECONDS", "300"))  # r
 ANALYTICS_HEAT_WINDOW_DAYS = int(os.environ.get("ANALYTICS_HEAT_WINDOW_DAYS", "7"))  # a thread quiet longer is not open
 ANALYTICS_MAX_ATTEMPTS = int(os.environ.get("ANALYTICS_MAX_ATTEMPTS", "5"))  # runs a failing site is retried for
 CELERY_BEAT_SCHEDULE["analytics-rollups"] = {"task": "analytics.tasks.update_rollups", "schedule": float(os.environ.get("ANALYTICS_ROLLUP_SECONDS", "60"))}
+
+# Input bounds (README.md, "Input bounds"): every date or date-time from outside
+# (webhooks, the read API, query strings, forms) must fall in this range, both ends included.
+INPUT_DATE_MIN = env_datetime("INPUT_DATE_MIN", "1970-01-01T00:00:00+00:00")
+INPUT_DATE_MAX = env_datetime("INPUT_DATE_MAX", "2100-01-01T00:00:00+00:00")
+if INPUT_DATE_MIN >= INPUT_DATE_MAX:
+    raise ImproperlyConfigured("INPUT_DATE_MIN must be before INPUT_DATE_MAX.")
 
 # Webhooks, the read API and outbound events (see README.md, "Webhooks and the read API").
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(256 * 1024)))

@@ -145,6 +145,9 @@ def _jsonl(stream: BinaryIO, text_field: str) -> Iterator[Row]:
         except json.JSONDecodeError as error:
             yield Row(number, None, f"invalid JSON: {error.msg} (column {error.colno})")
             continue
+        except (ValueError, RecursionError):  # an integer over Python's 4,300 digits, or nesting past the stack
+            yield Row(number, None, "invalid JSON: a number too long or nesting too deep")
+            continue
         if not isinstance(value, dict):
             yield Row(number, None, f"a JSON {type(value).__name__}, not an object")
             continue

@@ -5,6 +5,7 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
+from comments.fields import MAX_BIGINT, IngestError, date_field, integer_field
 from comments.models import Site
 
 from . import policy
@@ -26,12 +27,31 @@ class PlainSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), options)
 
 
+class BoundedDateField(forms.DateField):
+    """A date within INPUT_DATE_MIN..INPUT_DATE_MAX (comments.fields), so that
+    a day before or after it never reaches date arithmetic or the database."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        try:
+            return date_field(day, self.label or "date")
+        except IngestError as bad:
+            raise forms.ValidationError(f"The date {bad.message}.", code="out_of_range") from None
+
+
+class IdField(forms.IntegerField):
+    """A database id: digits only, at most a bigint."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=kwargs.pop("min_value", 1), max_value=MAX_BIGINT, **kwargs)
+
+
 class QueueFilterForm(forms.Form):
     tab = forms.ChoiceField(choices=list(TABS.items()), required=False)
     site = forms.ModelChoiceField(queryset=Site.objects.none(), to_field_name="slug", required=False,
                                   empty_label="all my sites", widget=PlainSelect)
-    article = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    author = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    article = IdField(required=False, widget=forms.HiddenInput)
+    author = IdField(required=False, widget=forms.HiddenInput)
     reason = forms.ChoiceField(choices=[("", "any reason"), *REASONS.items()], required=False, widget=PlainSelect)
     label = forms.ChoiceField(choices=[("", "any label"), *((l, l.replace("_", " ")) for l in LABELS)],
                               required=False, label="score of", widget=PlainSelect)
@@ -39,8 +59,8 @@ class QueueFilterForm(forms.Form):
                            widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "0"}))
     max = forms.FloatField(min_value=0, max_value=1, required=False, label="to",
                            widget=forms.NumberInput(attrs={"step": "0.05", "placeholder": "1"}))
-    posted_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="posted from")
-    posted_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
+    posted_from = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="posted from")
+    posted_to = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
     q = forms.CharField(max_length=200, required=False, label="search",
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "text or author  ( / )"}))
     after = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
@@ -78,7 +98,7 @@ class DecisionForm(forms.Form):
     """One button press: ``approve``, ``escalate`` or ``reject:<reason id>``."""
 
     decision = forms.CharField(max_length=40)
-    version = forms.IntegerField(min_value=0)
+    version = IdField(min_value=0)
     note = forms.CharField(max_length=2000, required=False)
 
     def clean_decision(self) -> tuple[str, int | None]:
@@ -86,9 +106,10 @@ class DecisionForm(forms.Form):
         if action not in ("approve", "reject", "escalate"):
             raise forms.ValidationError("Unknown decision.")
         if action == "reject":
-            if not reason.isdigit():
-                raise forms.ValidationError("Choose a rejection reason.")
-            return action, int(reason)
+            try:
+                return action, integer_field(reason, "reason", minimum=1, allow_text=True)
+            except IngestError:
+                raise forms.ValidationError("Choose a rejection reason.") from None
         return action, None
 
 
@@ -103,9 +124,11 @@ class BulkDecisionForm(forms.Form):
         pairs = []
         for token in self.cleaned_data["items"].split(","):
             pk, _, version = token.strip().partition(":")
-            if not (pk.isdigit() and version.isdigit()):
-                raise forms.ValidationError("Bad selection.")
-            pairs.append((int(pk), int(version)))
+            try:
+                pairs.append((integer_field(pk, "items", minimum=1, allow_text=True),
+                              integer_field(version, "items", allow_text=True)))
+            except IngestError:
+                raise forms.ValidationError("Bad selection.") from None
         if not pairs or len(pairs) > 500:
             raise forms.ValidationError("Select between 1 and 500 items.")
         return pairs
@@ -120,7 +143,8 @@ class SanctionForm(forms.Form):
 class FeedbackForm(forms.Form):
     """One 'wrong?' button: ``<score id>:<label>:<expected>``, expected 1 (applies) or 0 (does not)."""
 
-    feedback = forms.RegexField(regex=r"^\d+:[a-z_]{1,64}:[01]$", max_length=100)
+    # [0-9], not \d: \d also matches other scripts' digits.
+    feedback = forms.RegexField(regex=r"^[0-9]{1,18}:[a-z_]{1,64}:[01]$", max_length=100)
 
     def clean_feedback(self) -> tuple[int, str, float]:
         score, label, expected = self.cleaned_data["feedback"].split(":")
@@ -177,10 +201,10 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(max_length=150, required=False, label="who")
     action = forms.CharField(max_length=50, required=False, label="what",
                              widget=forms.TextInput(attrs={"placeholder": "decision.reject, settings…"}))
-    comment = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="from")
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
-    before = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    comment = IdField(required=False, widget=forms.HiddenInput)
+    since = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="from")
+    until = BoundedDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="to")
+    before = IdField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, sites, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,10 +6,11 @@ cannot honour is refused with a 400 naming the field, never ignored silently
 Perspective itself documents ``context`` as unused)."""
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from comments.fields import IngestError, parse_json
 
 from .attributes import ATTRIBUTES, SUPPORTED_LANGUAGES, Attribute
 from .errors import PerspectiveError
@@ -45,12 +46,13 @@ class SuggestRequest:
 
 
 def load_body(raw: bytes) -> dict:
+    """The request body, parsed by the same bounded parser as webhooks (size, depth, integer length)."""
     if len(raw) > MAX_BODY_BYTES:
         raise PerspectiveError(f"Request body is larger than {MAX_BODY_BYTES} bytes.", code=413)
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise PerspectiveError("Invalid JSON payload received.") from None
+        body = parse_json(raw, field="body", max_bytes=MAX_BODY_BYTES)
+    except IngestError as bad:
+        raise PerspectiveError(f"Invalid JSON payload received: {bad}.") from None
     if not isinstance(body, dict):
         raise PerspectiveError("Invalid JSON payload received: expected an object.")
     return body

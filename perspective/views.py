@@ -7,6 +7,7 @@ import logging
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from comments.fields import IngestError, integer_field
 from comments.models import Site
 
 from .errors import PerspectiveError, invalid_key, missing_key
@@ -20,9 +21,19 @@ from .services.suggest import suggest_response, suggest_score
 logger = logging.getLogger(__name__)
 
 
+def _declared_length(request: HttpRequest) -> int | None:
+    """Content-Length, or None when it is not a plain number."""
+    try:
+        return integer_field(request.META.get("CONTENT_LENGTH") or "0", "Content-Length", allow_text=True)
+    except IngestError:
+        return None
+
+
 def _body(request: HttpRequest, limit: int) -> bytes:
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > limit:
+    declared = _declared_length(request)
+    if declared is None:
+        raise PerspectiveError("Content-Length must be a whole number of bytes.")
+    if declared > limit:
         raise PerspectiveError(f"Request body is larger than {limit} bytes.", code=413)
     return request.body
 
@@ -76,8 +87,10 @@ def coral_moderation(request: HttpRequest, slug: str) -> HttpResponse:
     """Coral's external moderation phase for one site: 204 (nothing to do) or 200 with actions and status."""
     if request.method != "POST":
         return _coral_error("use POST", 405)
-    declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+    declared = _declared_length(request)
+    if declared is None:
+        return _coral_error("Content-Length: must be a whole number of bytes", 400)
+    if declared > MAX_BODY_BYTES:
         return _coral_error(f"the body is larger than {MAX_BODY_BYTES} bytes", 413)
     site = Site.objects.filter(slug=slug).first()
     raw = request.body

@@ -51,3 +51,15 @@ def test_database_and_redis_urls_are_read_from_the_environment(tmp_path):
     assert lines[0] == "django.db.backends.postgresql news db.example"
     assert lines[1] == "redis://cache.example:6379/2"
     assert lines[2] == "['a.example', 'b.example']"
+
+
+def test_the_input_date_range_comes_from_the_environment_and_must_be_dates(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.INPUT_DATE_MIN, settings.INPUT_DATE_MAX)"
+    default = run_python(code, tmp_path, DEBUG="1")
+    assert default.stdout.split() == ["1970-01-01", "00:00:00+00:00", "2100-01-01", "00:00:00+00:00"], default.stderr
+    chosen = run_python(code, tmp_path, DEBUG="1", INPUT_DATE_MIN="2000-01-01", INPUT_DATE_MAX="2050-06-30T12:00:00+02:00")
+    assert chosen.stdout.split() == ["2000-01-01", "00:00:00+00:00", "2050-06-30", "12:00:00+02:00"], chosen.stderr
+    bad = run_python(code, tmp_path, DEBUG="1", INPUT_DATE_MAX="2026-02-30")
+    assert bad.returncode != 0 and "INPUT_DATE_MAX must be an ISO 8601 date" in bad.stderr
+    reversed_ = run_python(code, tmp_path, DEBUG="1", INPUT_DATE_MIN="2100-01-02")
+    assert reversed_.returncode != 0 and "INPUT_DATE_MIN must be before INPUT_DATE_MAX" in reversed_.stderr

@@ -16,6 +16,8 @@ import secrets
 import time
 from typing import Iterable
 
+from comments.fields import IngestError, integer_field
+
 SECRET_PREFIX = "whsec_"
 
 
@@ -55,8 +57,8 @@ def standard_verify(
     if not msg_id or not timestamp or not signature_header:
         raise SignatureInvalid("missing webhook-id, webhook-timestamp or webhook-signature header")
     try:
-        sent_at = int(timestamp)
-    except ValueError:
+        sent_at = integer_field(timestamp, "webhook-timestamp", allow_text=True)
+    except IngestError:
         raise SignatureInvalid("webhook-timestamp must be whole seconds") from None
     now = time.time() if now is None else now
     if abs(now - sent_at) > tolerance:

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from comments.models import Site
-from comments.schema import IngestError
+from comments.fields import IngestError, integer_field
 from comments.selectors import parent_in_other_article
 
 from .platforms.base import parse_json
@@ -33,9 +33,9 @@ def _read_body(request: HttpRequest) -> bytes | None:
     """The raw body, or None when it is over WEBHOOK_MAX_BODY_BYTES (read no further than that)."""
     limit = settings.WEBHOOK_MAX_BODY_BYTES
     try:
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        declared = 0
+        declared = integer_field(request.META.get("CONTENT_LENGTH") or "0", "Content-Length", allow_text=True)
+    except IngestError:
+        declared = 0  # read no more than the limit anyway
     if declared > limit:
         return None
     body = request.read(limit + 1)

@@ -18,8 +18,7 @@ from typing import Iterable
 from django.db import NotSupportedError
 from django.db.models import BooleanField, Count, Exists, F, Func, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils.dateparse import parse_datetime
-
+from comments.fields import MAX_BIGINT, IngestError, datetime_field, integer_field, parse_json
 from comments.models import Comment
 
 from .. import policy
@@ -110,12 +109,10 @@ class Cursor:
         """None for anything that is not a cursor this module wrote."""
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            priority, at, comment_id = json.loads(raw)
-            when = parse_datetime(at)
-            if when is None or not isinstance(priority, int) or not isinstance(comment_id, int):
-                return None
-            return cls(priority=priority, at=when, comment_id=comment_id)
-        except (ValueError, TypeError):
+            priority, at, comment_id = parse_json(raw, field="after", max_bytes=200)
+            return cls(priority=integer_field(priority, "after", minimum=-MAX_BIGINT),
+                       at=datetime_field(at, "after", required=True), comment_id=integer_field(comment_id, "after", minimum=1))
+        except (IngestError, ValueError, TypeError):
             return None
 
 

@@ -5,12 +5,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
+from comments.fields import IngestError, datetime_field, integer_field
 from comments.models import Article, Author, Site
 
 from ..forms import QueueFilterForm
@@ -95,15 +95,31 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
+def _shown_ids(raw: str) -> list[int]:
+    """The item ids the page says it shows; anything that is not an id cannot be on it, so it is dropped."""
+    ids = []
+    for token in raw.split(",")[:200]:
+        try:
+            ids.append(integer_field(token, "shown", minimum=1, allow_text=True))
+        except IngestError:
+            continue
+    return ids
+
+
 @login_required
 @require_GET
 def poll(request: HttpRequest) -> HttpResponse:
     """What changed since the page (or the last poll) was drawn: tab counts,
     newly flagged items, and who holds or decided the items on screen."""
+    try:
+        since = datetime_field(request.GET.get("since"), "since")
+    except IngestError as bad:
+        # Plain text: the message quotes the value, which must not become markup.
+        return HttpResponseBadRequest(str(bad), content_type="text/plain; charset=utf-8")
     form, filters, roles = _filters_from(request)
     now = timezone.now()
-    since = parse_datetime(request.GET.get("since", "")) or now
-    shown = [int(pk) for pk in request.GET.get("shown", "").split(",")[:200] if pk.isdigit()]
+    since = since or now
+    shown = _shown_ids(request.GET.get("shown", ""))
     # Overlap a little: a flag committed late with an earlier timestamp still
     # arrives; what the page already shows is not sent again.
     recent = queue_new_since(tab=form.current_tab, filters=filters, since=since - dt.timedelta(seconds=2))

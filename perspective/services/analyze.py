@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 
 from comments.models import Site
-from comments.schema import IngestError, parse_comment
+from comments.fields import IngestError
+from comments.schema import parse_comment
 from comments.services import comment_upsert
 from moderation.models import FlagPolicy
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
+from comments.fields import IngestError, parse_json
 from comments.models import Site
 from moderation import policy
 from moderation.models import FlagPolicy
@@ -58,9 +58,9 @@ class CoralRequest:
 
 def parse_request(raw: bytes) -> CoralRequest:
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        raise CoralRefused("the body is not JSON", status=400) from None
+        data = parse_json(raw, field="body", max_bytes=MAX_BODY_BYTES)
+    except IngestError as bad:
+        raise CoralRefused(f"the body is not JSON we can read: {bad.message}", status=400) from None
     if not isinstance(data, dict):
         raise CoralRefused("the body must be a JSON object", status=400)
     if data.get("action") not in ACTIONS:

@@ -138,6 +138,21 @@ def test_a_custom_period_and_garbage_fall_back_sensibly(ready, owner):
     assert "7 days" in page
 
 
+@pytest.mark.parametrize("query", [
+    "period=custom&from=0001-01-01&to=0001-02-01", "period=custom&from=0001-01-01&to=0001-02-01&bucket=week",
+    "period=custom&from=9999-12-01&to=9999-12-31", "period=custom&from=9999-12-01&to=9999-12-31&bucket=week",
+    "period=custom&from=0001-01-01&to=9999-12-31&bucket=week", "period=custom&from=2026-02-30&to=2026-03-31",
+    "period=custom&from=0001-01-01&to=9999-12-31&bucket=week&format=csv&table=activity",
+])
+def test_a_custom_period_in_year_1_or_9999_shows_the_default_period_not_a_500(ready, owner, query):
+    response = logged_in(owner).get(f"/analytics/news/?{query}")
+    assert response.status_code in (200, 404)
+    if "format=csv" not in query:
+        assert "7 days" in response.content.decode()
+    article = Article.objects.get(external_id="a1")
+    assert logged_in(owner).get(f"/analytics/news/articles/{article.pk}/?{query}").status_code in (200, 404)
+
+
 def test_the_article_page_shows_the_tree_scores_and_framing_evidence(ready, owner):
     spans = [{"start": 0, "end": 4, "family": "agent", "text": "They", "role": "agent", "weight": 0.9}]
     scored_comment(ready, "fr1", article="a1", author="gus", body="They planned it all.", parent="c1",

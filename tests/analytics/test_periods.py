@@ -29,6 +29,22 @@ def test_a_custom_period_is_ordered_and_bad_input_falls_back():
     assert period_from({"period": "999y"}, today=TODAY).key == "7d"
 
 
+@pytest.mark.parametrize("start, end", [("0001-01-01", "0001-03-01"), ("9999-11-01", "9999-12-31"),
+                                        ("0001-01-01", "9999-12-31"), ("2026-02-30", "2026-03-01")])
+@pytest.mark.parametrize("bucket", ["day", "week", "month"])
+def test_a_custom_period_outside_the_accepted_dates_falls_back_and_its_buckets_can_be_counted(start, end, bucket):
+    period = period_from({"period": "custom", "from": start, "to": end, "bucket": bucket}, today=TODAY)
+    assert period.key == "7d" and period.end == TODAY
+    assert bucket_starts(period)
+
+
+def test_a_custom_period_at_the_edges_of_the_accepted_dates_is_kept():
+    period = period_from({"period": "custom", "from": "2099-12-01", "to": "2100-01-01", "bucket": "week"}, today=TODAY)
+    assert (period.key, period.end) == ("custom", dt.date(2100, 1, 1)) and bucket_starts(period)[0] == dt.date(2099, 11, 30)
+    period = period_from({"period": "custom", "from": "1970-01-01", "to": "1970-01-31", "bucket": "week"}, today=TODAY)
+    assert period.key == "custom" and bucket_starts(period)[0] == dt.date(1969, 12, 29)
+
+
 def test_weeks_start_on_monday_and_empty_buckets_are_kept():
     period = period_from({"period": "custom", "from": "2026-11-01", "to": "2026-11-20", "bucket": "week"}, today=TODAY)
     assert bucket_starts(period) == [dt.date(2026, 10, 26), dt.date(2026, 11, 2), dt.date(2026, 11, 9), dt.date(2026, 11, 16)]

@@ -35,6 +35,13 @@ def test_a_given_format_wins_and_an_unknown_one_is_refused():
         detect_format("comments.json")
 
 
+def test_jsonl_rows_python_cannot_parse_are_bad_rows_not_a_crash():
+    lines = [b'{"text": "ok"}', b'{"text": "x", "n": ' + b"9" * 4301 + b"}", b'{"text": "y", "d": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"]
+    rows = rows_of(b"\n".join(lines) + b"\n", "jsonl")
+    assert good(rows) == [(1, "ok")]
+    assert sorted(bad(rows)) == [2, 3] and all(e.startswith("invalid JSON") for e in bad(rows).values())
+
+
 def test_jsonl_reports_each_bad_row_by_line_and_reads_on():
     lines = [
         b'{"text": "first", "id": 7}',

@@ -153,8 +153,8 @@ def test_the_read_api_never_answers_5xx(client, site, external_id, cursor, limit
 
     token = api_token_create(site=site, name="fuzz")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    detail = client.get("/api/v1/comments/" + external_id.replace("\x00", ""), **auth)
-    assert detail.status_code in (200, 404)
+    detail = client.get("/api/v1/comments/" + external_id, **auth)
+    assert detail.status_code in (200, 400, 404)  # 400: an id no comment can have (NUL, control characters, > 255)
     if detail["Content-Type"] == "application/json":
         validate(detail, "/comments/{external_id}")
     listing = client.get("/api/v1/decisions", {"cursor": cursor, "limit": limit}, **auth)

@@ -109,3 +109,23 @@ def test_poll_wordpress_pages_through_new_comments_and_remembers_where_it_stoppe
 def test_poll_wordpress_without_a_connection_says_so(site):
     with pytest.raises(CommandError, match="no WordPress URL"):
         call_command("poll_wordpress", "--site", site.slug)
+
+
+@pytest.mark.parametrize("pages", ["²", "1_0", "9" * 5000])
+def test_poll_wordpress_refuses_a_page_count_that_is_not_plain_digits(site, receiver, pages):
+    receiver.responder = lambda path, body: [wp_comment(1, 1)]
+    receiver.extra_headers["/wp-json/wp/v2/comments"] = {"X-WP-TotalPages": pages}
+    PlatformConnection.objects.create(site=site, base_url=receiver.url)
+    with pytest.raises(CommandError, match="X-WP-TotalPages"):
+        call_command("poll_wordpress", "--site", site.slug, stdout=io.StringIO())
+    assert not Comment.objects.exists()
+
+
+def test_poll_wordpress_refuses_an_answer_nested_too_deep(site, receiver):
+    deep = []
+    for _ in range(500):  # as deep as the test receiver's json.dumps can write; past the 64-level bound
+        deep = [deep]
+    receiver.responder = lambda path, body: deep
+    PlatformConnection.objects.create(site=site, base_url=receiver.url)
+    with pytest.raises(CommandError, match="nested deeper"):
+        call_command("poll_wordpress", "--site", site.slug, stdout=io.StringIO())

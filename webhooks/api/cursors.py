@@ -4,6 +4,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+from comments.fields import IngestError, integer_field
+
 
 class CursorInvalid(ValueError):
     pass
@@ -23,6 +25,9 @@ def cursor_decode(cursor: str) -> int:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise CursorInvalid(cursor) from None
     prefix, _, number = text.partition(":")
-    if prefix != "d" or not number.isdigit():
+    if prefix != "d":
         raise CursorInvalid(cursor)
-    return int(number)
+    try:
+        return integer_field(number, "cursor", allow_text=True)
+    except IngestError:
+        raise CursorInvalid(cursor) from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from comments.fields import IngestError, identifier_field, integer_field
 from moderation.selectors.outcomes import comment_for_outcome, comment_outcome, decision_as_dict, decisions_after
 
 from ..services.tokens import api_token_site
@@ -18,8 +19,8 @@ SCHEMA_PATH = Path(__file__).with_name("openapi.json")
 MAX_LIMIT = 500
 
 
-def _error(status: int, message: str) -> JsonResponse:
-    response = JsonResponse({"error": message}, status=status)
+def _error(status: int, message: str, field: str | None = None) -> JsonResponse:
+    response = JsonResponse({"error": message} if field is None else {"error": message, "field": field}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="threadwarden"'
     return response
@@ -45,6 +46,10 @@ def openapi_schema(request: HttpRequest) -> JsonResponse:
 @require_GET
 @token_required
 def comment_detail(request: HttpRequest, site, external_id: str) -> JsonResponse:
+    try:
+        external_id = identifier_field(external_id, "external_id")
+    except IngestError as bad:
+        return _error(400, bad.message, field=bad.field)
     comment = comment_for_outcome(site_id=site.pk, external_id=external_id)
     if comment is None:
         return _error(404, "no such comment on this site")
@@ -56,11 +61,12 @@ def comment_detail(request: HttpRequest, site, external_id: str) -> JsonResponse
 def decision_list(request: HttpRequest, site) -> JsonResponse:
     try:
         after = cursor_decode(request.GET.get("cursor", ""))
-        limit = int(request.GET.get("limit", "100"))
-    except (CursorInvalid, ValueError):
-        return _error(400, "cursor or limit is invalid")
-    if not 1 <= limit <= MAX_LIMIT:
-        return _error(400, f"limit must be between 1 and {MAX_LIMIT}")
+    except CursorInvalid:
+        return _error(400, "is not a cursor this API gave out", field="cursor")
+    try:
+        limit = integer_field(request.GET.get("limit") or "100", "limit", minimum=1, maximum=MAX_LIMIT, allow_text=True)
+    except IngestError as bad:
+        return _error(400, bad.message, field=bad.field)
     decisions = decisions_after(site_id=site.pk, after_id=after, limit=limit)
     last = decisions[-1].pk if decisions else after
     return JsonResponse({

@@ -2,12 +2,15 @@
 the fixtures its tests send."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Mapping, Protocol
 
+from django.conf import settings
+
+from comments import fields
+from comments.fields import IngestError
 from comments.models import Site
-from comments.schema import CommentInput, IngestError
+from comments.schema import CommentInput
 
 
 @dataclass(frozen=True)
@@ -50,15 +53,10 @@ class Platform(Protocol):
         """Ingest a stored delivery; runs inside the transaction that marks it done."""
 
 
-def parse_json(body: bytes) -> Any:
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise IngestError("body", "is not valid UTF-8") from None
-    try:
-        return json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise IngestError("body", f"is not valid JSON ({getattr(error, 'msg', 'nested too deeply')})") from None
+def parse_json(body: bytes, *, max_bytes: int | None = None) -> Any:
+    """A delivery's body: at most WEBHOOK_MAX_BODY_BYTES (or ``max_bytes``), nesting and integers bounded."""
+    limit = settings.WEBHOOK_MAX_BODY_BYTES if max_bytes is None else max_bytes
+    return fields.parse_json(body, field="body", max_bytes=limit)
 
 
 def require_object(value: Any, field: str) -> dict:

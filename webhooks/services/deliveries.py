@@ -9,7 +9,6 @@ between leaves nothing half-applied.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from comments.models import Site
 from comments.schema import IngestRefused
 
 from ..models import Delivery
-from ..platforms.base import Accepted
+from ..platforms.base import Accepted, parse_json
 from .wakeups import wake
 
 logger = logging.getLogger(__name__)
@@ -109,7 +108,10 @@ def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
         with transaction.atomic():
             # Loaded inside the savepoint: a row that cannot be read back fails alone.
             delivery = Delivery.objects.select_related("site").get(pk=delivery_pk)
-            PLATFORMS[delivery.source].apply(site=delivery.site, headers=delivery.headers, payload=json.loads(delivery.body))
+            # The same parser as the door; the body passed its size limit then, whatever the limit is now.
+            body = delivery.body.encode("utf-8")
+            payload = parse_json(body, max_bytes=len(body))
+            PLATFORMS[delivery.source].apply(site=delivery.site, headers=delivery.headers, payload=payload)
             if not Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(
                 state=State.DONE, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
                 claimed_by="", claimed_at=None, next_attempt_at=None,

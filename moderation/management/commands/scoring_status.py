@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from comments.fields import IngestError, datetime_field
 from moderation.models import ActiveScorer, CommentScoring, Score
 
 
@@ -15,7 +15,10 @@ class Command(BaseCommand):
         parser.add_argument("--since", help="ISO time: only count worker reports made after it")
 
     def handle(self, *args, wait: float, since: str | None, **options):
-        after = parse_datetime(since) if since else None
+        try:
+            after = datetime_field(since, "--since")
+        except IngestError as bad:
+            raise CommandError(str(bad)) from None
         deadline = time.monotonic() + wait
         while True:
             reports = ActiveScorer.objects.all()

@@ -7,6 +7,8 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from comments.fields import IngestError, integer_field
+
 from ...realtime_server import RealtimeScorer
 
 
@@ -15,9 +17,13 @@ def parse_listen(value: str) -> tuple[str, int] | None:
     if not value:
         return None
     host, _, port = value.rpartition(":")
-    if not host or not port.isdigit():
+    try:
+        number = integer_field(port, "port", minimum=0, maximum=65535, allow_text=True)
+    except IngestError:
+        number = None
+    if not host or number is None:
         raise CommandError(f"--listen wants HOST:PORT, not {value!r}")
-    return host.strip("[]"), int(port)
+    return host.strip("[]"), number
 
 
 class Command(BaseCommand):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput, IngestError, datetime_field, identifier_field, text_field
+from comments.fields import IngestError, datetime_field, identifier_field, text_field
+from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput
 from comments.services import article_upsert, comment_upsert
 
 from ...models import PlatformConnection
@@ -38,8 +39,10 @@ def parse_coral(payload: Any) -> tuple[str, dict]:
         identifier_field(data.get("commentID"), "data.commentID")
         identifier_field(data.get("storyID"), "data.storyID")
         ancestors = data.get("ancestorIDs", [])
-        if not isinstance(ancestors, list) or not all(isinstance(a, str) and 0 < len(a) <= 255 for a in ancestors):
+        if not isinstance(ancestors, list) or len(ancestors) > 1000 or not all(isinstance(a, str) for a in ancestors):
             raise IngestError("data.ancestorIDs", "must be a list of ids")
+        for index, ancestor in enumerate(ancestors):
+            identifier_field(ancestor, f"data.ancestorIDs.{index}")
     return event_type, data
 
 
@@ -57,8 +60,9 @@ def _comment_input(fetched: dict, data: dict) -> CommentInput:
             url=url if url.lower().startswith(("http://", "https://")) else "",
             title=text_field(metadata.get("title"), "story.metadata.title", max_chars=500),
         ),
-        body=text_field(html_to_text(text_field(fetched.get("body"), "comment.body", max_chars=MAX_BODY_CHARS * 2, strip=False)),
-                   "comment.body", max_chars=MAX_BODY_CHARS),
+        body=text_field(html_to_text(text_field(fetched.get("body"), "comment.body", max_chars=MAX_BODY_CHARS * 2,
+                                                required=True, strip=False)),
+                        "comment.body", max_chars=MAX_BODY_CHARS, required=True),
         author=AuthorInput(external_id=identifier_field(author.get("id"), "comment.author.id"),
                            display_name=text_field(author.get("username"), "comment.author.username", max_chars=200))
         if author and author.get("id") else None,

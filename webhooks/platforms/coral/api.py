@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from django.conf import settings
 
-from comments.schema import IngestError
+from comments.fields import IngestError, parse_json
 
 from ...models import PlatformConnection
 
@@ -21,6 +21,9 @@ query ThreadwardenComment($id: ID!) {
   }
 }
 """
+
+
+MAX_ANSWER_BYTES = 4 * 1024 * 1024  # one comment and its story
 
 
 class CoralUnavailable(Exception):
@@ -42,9 +45,9 @@ def coral_comment_fetch(*, connection: PlatformConnection | None, comment_id: st
     if response.status_code != 200:
         raise CoralUnavailable(f"Coral API answered HTTP {response.status_code}")
     try:
-        answer = response.json()
-    except ValueError:
-        raise CoralUnavailable("Coral API answered with something that is not JSON") from None
+        answer = parse_json(response.content, field="answer", max_bytes=MAX_ANSWER_BYTES)
+    except IngestError:
+        raise CoralUnavailable("Coral API answered with something that is not JSON (or too large or deep)") from None
     comment = ((answer or {}).get("data") or {}).get("comment") if isinstance(answer, dict) else None
     if not isinstance(comment, dict):
         errors = answer.get("errors") if isinstance(answer, dict) else None

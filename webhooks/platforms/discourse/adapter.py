@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from comments.models import Article, Site
-from comments.schema import ArticleInput, AuthorInput, CommentInput, IngestError, datetime_field, identifier_field, text_field, MAX_BODY_CHARS
+from comments.fields import MAX_BIGINT, IngestError, datetime_field, identifier_field, integer_field, text_field
+from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput
 from comments.services import article_upsert, comment_awaiting_rename, comment_remove, comment_restore, comment_upsert
 
 from ...models import DiscoursePost
@@ -23,12 +24,15 @@ from ..text import html_to_text
 
 POST_EVENTS = ("post_created", "post_edited", "post_destroyed", "post_recovered")
 TOPIC_EVENTS = ("topic_created",)
+MAX_POST_NUMBER = 2**31 - 1  # DiscoursePost.post_number; ids are bigints
 
 
-def _int(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise IngestError(field, "must be an integer")
-    return value
+def _int(value: Any, field: str, *, minimum: int = 1, maximum: int = MAX_BIGINT) -> int:
+    return integer_field(value, field, minimum=minimum, maximum=maximum)
+
+
+def _slug(value: Any, field: str) -> str:
+    return text_field(value if isinstance(value, str) else None, field, max_chars=200)
 
 
 def _topic_url(headers: Mapping[str, str], slug: str, topic_id: int) -> str:
@@ -43,16 +47,18 @@ def _article(post: dict, headers: Mapping[str, str]) -> ArticleInput:
     return ArticleInput(
         external_id=str(topic_id),
         title=text_field(post.get("topic_title"), "post.topic_title", max_chars=500),
-        url=_topic_url(headers, str(post.get("topic_slug") or ""), topic_id),
+        url=_topic_url(headers, _slug(post.get("topic_slug"), "post.topic_slug"), topic_id),
     )
 
 
 def parse_post(payload: Any) -> dict:
     post = require_object(require_object(payload, "body").get("post"), "post")
-    for name in ("id", "topic_id", "post_number"):
-        _int(post.get(name), f"post.{name}")
+    _int(post.get("id"), "post.id")
+    _int(post.get("topic_id"), "post.topic_id")
+    _int(post.get("post_number"), "post.post_number", maximum=MAX_POST_NUMBER)
     if post.get("reply_to_post_number") is not None:
-        _int(post["reply_to_post_number"], "post.reply_to_post_number")
+        _int(post["reply_to_post_number"], "post.reply_to_post_number", minimum=0, maximum=MAX_POST_NUMBER)
+    _slug(post.get("topic_slug"), "post.topic_slug")
     if post.get("raw") is None and post.get("cooked") is None:
         raise IngestError("post.raw", "is required (or post.cooked)")
     text_field(post.get("raw") if post.get("raw") is not None else post.get("cooked"), "post.raw", max_chars=MAX_BODY_CHARS, strip=False)
@@ -66,6 +72,7 @@ def parse_post(payload: Any) -> dict:
 def parse_topic(payload: Any) -> dict:
     topic = require_object(require_object(payload, "body").get("topic"), "topic")
     _int(topic.get("id"), "topic.id")
+    _slug(topic.get("slug"), "topic.slug")
     text_field(topic.get("title"), "topic.title", max_chars=500)
     datetime_field(topic.get("created_at"), "topic.created_at")
     return topic
@@ -99,7 +106,9 @@ def _post_apply(*, site: Site, event: str, post: dict, headers: Mapping[str, str
         external_id=external_id,
         article=article_input,
         body=text_field(body, "post.raw", max_chars=MAX_BODY_CHARS, strip=False).strip("\r\n"),
-        author=AuthorInput(external_id=str(user_id), display_name=str(post.get("username") or "")) if user_id is not None else None,
+        author=AuthorInput(external_id=identifier_field(user_id, "post.user_id"),
+                           display_name=text_field(post.get("username"), "post.username", max_chars=200))
+        if user_id is not None else None,
         parent_external_id=parent if parent != external_id else "",
         created_at=datetime_field(post.get("created_at"), "post.created_at"),
         edited_at=datetime_field(post.get("updated_at"), "post.updated_at") if event == "post_edited" else None,
@@ -132,7 +141,7 @@ class DiscoursePlatform:
             topic = parse_topic(payload)
             article_upsert(site=site, data=ArticleInput(
                 external_id=str(topic["id"]), title=text_field(topic.get("title"), "topic.title", max_chars=500),
-                url=_topic_url(headers, str(topic.get("slug") or ""), topic["id"]),
+                url=_topic_url(headers, _slug(topic.get("slug"), "topic.slug"), topic["id"]),
                 published_at=datetime_field(topic.get("created_at"), "topic.created_at"),
             ))
             return

@@ -8,7 +8,8 @@ from typing import Any, Mapping
 from django.conf import settings
 
 from comments.models import Comment, Site
-from comments.schema import EVENT_TYPES, IngestError, identifier_field, parse_event, text_field
+from comments.fields import IngestError, identifier_field, text_field
+from comments.schema import EVENT_TYPES, parse_event
 from comments.services import event_apply
 from moderation.services.reports import report_submit
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput, Event, IngestError, datetime_field, text_field
+from comments.fields import datetime_field, integer_field, text_field
+from comments.schema import MAX_BODY_CHARS, ArticleInput, AuthorInput, CommentInput, Event
 
 from ..base import require_object
 from ..text import html_to_text
@@ -15,11 +16,7 @@ REMOVED_STATUSES = ("spam", "trash")
 
 
 def _int(value: Any, field: str, *, required: bool = True) -> int:
-    if value is None and not required:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise IngestError(field, "must be a non-negative integer")
-    return value
+    return integer_field(value, field, required=required) or 0
 
 
 def wordpress_event(raw: Any) -> Event:
@@ -38,7 +35,8 @@ def wordpress_event(raw: Any) -> Event:
         return Event(type="comment.deleted", article=article, comment_external_id=str(comment_id))
     content = require_object(comment.get("content"), "content")
     rendered = text_field(content.get("rendered"), "content.rendered", max_chars=MAX_BODY_CHARS * 2, required=True, strip=False)
-    body = text_field(html_to_text(rendered), "content.rendered", max_chars=MAX_BODY_CHARS)
+    # Markup with no text (``<p></p>``) is an empty comment, refused as the generic body is.
+    body = text_field(html_to_text(rendered), "content.rendered", max_chars=MAX_BODY_CHARS, required=True)
     name = text_field(comment.get("author_name"), "author_name", max_chars=200)
     author_id = _int(comment.get("author"), "author", required=False)
     author = AuthorInput(external_id=str(author_id) if author_id else f"guest:{name}"[:255], display_name=name)

@@ -16,13 +16,14 @@ from django.conf import settings
 from django.db import transaction
 
 from comments.models import Site
-from comments.schema import IngestError, datetime_field
+from comments.fields import IngestError, datetime_field, integer_field, parse_json
 from comments.services import event_apply
 
 from ...models import PlatformConnection
 from .comments import wordpress_event
 
 PER_PAGE = 100
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # a page of 100 comments is far less
 # WordPress compares ``after`` with the comment's date in the site's own time
 # zone, which may be up to 14 hours off UTC; re-reading is harmless, missing is not.
 OVERLAP = dt.timedelta(hours=14, minutes=5)
@@ -64,11 +65,12 @@ def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollOutcome:
         if after:
             params["after"] = after.strftime("%Y-%m-%dT%H:%M:%S")
         response = _get(url, params=params, auth=auth)
-        total_pages = int(response.headers.get("X-WP-TotalPages") or 1)
         try:
-            comments = response.json()
-        except ValueError:
-            raise PollFailed(f"{url}: the answer is not JSON") from None
+            total_pages = integer_field(response.headers.get("X-WP-TotalPages") or "1", "X-WP-TotalPages",
+                                        allow_text=True)
+            comments = parse_json(response.content, field="answer", max_bytes=MAX_ANSWER_BYTES)
+        except IngestError as bad:
+            raise PollFailed(f"{url}: {bad}") from None
         if not isinstance(comments, list):
             raise PollFailed(f"{url}: the answer is not a list of comments")
         newest = connection.poll_after
