@@ -22,9 +22,14 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         policy = settings.CONTENT_SECURITY_POLICY
-        if policy and "Content-Security-Policy" not in response and _is_html(response):
+        if policy and "Content-Security-Policy" not in response and _is_html(response) and not _debug_page(response):
             response["Content-Security-Policy"] = policy
         return response
+
+
+def _debug_page(response: HttpResponse) -> bool:
+    """Django's own DEBUG error pages (404, 500) are inline styles and scripts: leave them readable."""
+    return settings.DEBUG and response.status_code in (404, 500)
 
 
 def _is_html(response: HttpResponse) -> bool:

@@ -115,3 +115,9 @@ def test_hsts_on_https_when_not_debug(client):
     response = client.get("/login/", secure=True)
     assert response["Strict-Transport-Security"] == f"max-age={settings.SECURE_HSTS_SECONDS}"
     assert settings.SECURE_HSTS_SECONDS >= 365 * 24 * 3600
+
+
+def test_debug_error_pages_stay_readable_but_debug_pages_keep_the_policy(client, settings):
+    settings.DEBUG = True
+    assert "Content-Security-Policy" not in client.get("/no-such-page/")
+    assert client.get("/login/")["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
