@@ -3,6 +3,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from .admin_readable import ReadableRowsAdmin, RelatedDatesDeferredAdmin
+from .layout import depth_class
 from .models import Article, Author, Comment, Site
 from .selectors import thread_for_article
 
@@ -31,10 +32,10 @@ class ArticleAdmin(ReadableRowsAdmin):
     def thread(self, article: Article):
         rows = format_html_join(
             "",
-            '<li style="margin-left:{}em"><strong>{}</strong> <small>{} · {}</small><br>{}</li>',
+            '<li class="{}"><strong>{}</strong> <small>{} · {}</small><br>{}</li>',
             (
                 (
-                    comment.depth * 1.5,
+                    depth_class(comment.depth),
                     comment.author or "anonymous",
                     comment.created_at.strftime("%Y-%m-%d %H:%M"),
                     comment.get_status_display(),
@@ -43,7 +44,7 @@ class ArticleAdmin(ReadableRowsAdmin):
                 for comment in thread_for_article(article=article)
             ),
         )
-        return format_html('<ul style="list-style:none;padding:0">{}</ul>', rows) if rows else "No comments."
+        return format_html('<ul class="admin-thread">{}</ul>', rows) if rows else "No comments."
 
 
 @admin.register(Author)

@@ -74,7 +74,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.headers.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Early, so its 503 passes through the others; it only acts on a view's database refusal.
+    "config.overload.DatabaseOverloadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,14 +109,49 @@ TEMPLATES = [
 ]
 
 
+# PostgreSQL connections (README "Running in production"). Without a pool each
+# web thread keeps one connection for DATABASE_CONN_MAX_AGE seconds, so the
+# total is (processes x threads) and must stay under max_connections; with
+# DATABASE_POOL_MAX > 0 each process shares a pool of at most that many.
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))  # seconds; then 503, not a hang
+DATABASE_POOL_MIN = int(os.environ.get("DATABASE_POOL_MIN", "0"))
+DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "0"))  # 0: no pool
+DATABASE_POOL_TIMEOUT = float(os.environ.get("DATABASE_POOL_TIMEOUT", "5"))  # seconds a request waits for a pooled connection
+# Behind PgBouncer in transaction mode server-side cursors do not survive between transactions.
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER")
+DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))  # the 503's Retry-After
+
+
+def _postgres_pool() -> dict:
+    """Django 5.2's psycopg pool, sized from the settings above."""
+    try:
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        raise ImproperlyConfigured(
+            "DATABASE_POOL_MAX is set but psycopg_pool is not installed: pip install 'psycopg[pool]', "
+            "or unset DATABASE_POOL_MAX and use persistent connections or PgBouncer (README, Running in production)."
+        ) from None
+    if not 0 <= DATABASE_POOL_MIN <= DATABASE_POOL_MAX:
+        raise ImproperlyConfigured("DATABASE_POOL_MIN must be between 0 and DATABASE_POOL_MAX.")
+    return {"min_size": DATABASE_POOL_MIN, "max_size": DATABASE_POOL_MAX, "timeout": DATABASE_POOL_TIMEOUT}
+
+
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL")
     if url:
-        parsed = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        parsed = dj_database_url.parse(url, conn_max_age=DATABASE_CONN_MAX_AGE, conn_health_checks=True)
         if parsed["ENGINE"] == "django.db.backends.postgresql":
+            options = parsed.setdefault("OPTIONS", {})
             # PostgreSQL's JIT compiles any query it over-estimates (a JSON test
             # over the flags) for 200 ms to save a few: a loss for short queries.
-            parsed.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+            options["options"] = "-c jit=off"
+            options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+            if DATABASE_POOL_MAX > 0:
+                options["pool"] = _postgres_pool()
+                parsed["CONN_MAX_AGE"] = 0  # Django refuses persistent connections with a pool
+            if DATABASE_PGBOUNCER:
+                parsed["DISABLE_SERVER_SIDE_CURSORS"] = True
         return parsed
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     return {
@@ -189,10 +227,34 @@ QUEUE_UNDO_SECONDS = int(os.environ.get("QUEUE_UNDO_SECONDS", "60"))  # how long
 QUEUE_POLL_SECONDS = int(os.environ.get("QUEUE_POLL_SECONDS", "5"))  # how often an open queue asks for news
 QUEUE_PAGE_SIZE = int(os.environ.get("QUEUE_PAGE_SIZE", "25"))
 QUEUE_COUNT_CAP = int(os.environ.get("QUEUE_COUNT_CAP", "1000"))  # tab counts stop here and show "1000+"
+# A body longer than this is shown cut, with "show all" (queue cards, thread context, analytics article pages).
+QUEUE_BODY_PREVIEW_CHARS = int(os.environ.get("QUEUE_BODY_PREVIEW_CHARS", "2000"))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    # HSTS: Django's SecurityMiddleware sends it on HTTPS responses only
+    # (behind a TLS proxy, set SECURE_PROXY_SSL_HEADER so it knows).
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS")
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+if env_bool("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Every HTML response (config/headers.py). Scripts and styles are static
+# files only: no inline script, no eval, no inline style. "" turns it off.
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+]))
 
 LOGGING = {
     "version": 1,

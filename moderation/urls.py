@@ -12,6 +12,7 @@ urlpatterns = [
     path("queue/items/<int:pk>/", items.item_page, name="item"),
     path("queue/items/<int:pk>/open/", items.item_open, name="item_open"),
     path("queue/items/<int:pk>/thread/", items.item_thread, name="item_thread"),
+    path("queue/items/<int:pk>/text/", items.item_text, name="item_text"),
     path("queue/items/<int:pk>/decide/", decisions.decide, name="decide"),
     path("queue/items/<int:pk>/sanction/", decisions.sanction, name="sanction"),
     path("queue/items/<int:pk>/feedback/", decisions.feedback, name="feedback"),

@@ -63,3 +63,46 @@ def test_the_input_date_range_comes_from_the_environment_and_must_be_dates(tmp_p
     assert bad.returncode != 0 and "INPUT_DATE_MAX must be an ISO 8601 date" in bad.stderr
     reversed_ = run_python(code, tmp_path, DEBUG="1", INPUT_DATE_MIN="2100-01-02")
     assert reversed_.returncode != 0 and "INPUT_DATE_MIN must be before INPUT_DATE_MAX" in reversed_.stderr
+
+
+DB_SETTINGS = (
+    "import django; django.setup(); from django.conf import settings; db = settings.DATABASES['default'];"
+    "print(db['CONN_MAX_AGE'], db['OPTIONS'].get('connect_timeout'), db['OPTIONS'].get('pool'),"
+    " db.get('DISABLE_SERVER_SIDE_CURSORS', False))"
+)
+
+
+def test_postgres_connections_are_sized_from_the_environment(tmp_path):
+    result = run_python(DB_SETTINGS, tmp_path, SECRET_KEY="k", DATABASE_URL="postgres://u@db.example:5432/news",
+                        DATABASE_CONN_MAX_AGE="120", DATABASE_CONNECT_TIMEOUT="3", DATABASE_PGBOUNCER="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["120", "3", "None", "True"]
+
+
+def test_a_pool_is_configured_from_the_environment_when_psycopg_pool_is_installed(tmp_path):
+    import importlib.util
+
+    result = run_python(DB_SETTINGS, tmp_path, SECRET_KEY="k", DATABASE_URL="postgres://u@db.example:5432/news",
+                        DATABASE_POOL_MIN="2", DATABASE_POOL_MAX="8", DATABASE_POOL_TIMEOUT="4")
+    if importlib.util.find_spec("psycopg_pool") is None:
+        # Not installed here: a clear refusal to start, not a pool that silently is not there.
+        assert result.returncode != 0 and "psycopg_pool is not installed" in result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split(None, 2)[0] == "0"  # Django refuses persistent connections with a pool
+        assert "'min_size': 2, 'max_size': 8, 'timeout': 4.0" in result.stdout
+
+
+def test_the_sqlite_default_has_no_pool_options(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    result = run_python(code, tmp_path, DEBUG="1", DATABASE_POOL_MAX="8")
+    assert result.returncode == 0, result.stderr
+    assert "pool" not in result.stdout and "connect_timeout" not in result.stdout
+
+
+def test_hsts_is_on_unless_debug(tmp_path):
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_HSTS_SECONDS)"
+    production = run_python(code, tmp_path, SECRET_KEY="k")
+    development = run_python(code, tmp_path, DEBUG="1")
+    assert production.returncode == 0 and development.returncode == 0, production.stderr + development.stderr
+    assert (production.stdout.strip(), development.stdout.strip()) == ("31536000", "0")

@@ -2,6 +2,8 @@
 The work happens in a task (webhooks.tasks.process_delivery)."""
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +19,8 @@ from .services.deliveries import delivery_store
 from .services.ratelimit import rate_limit_hit
 from .services.secrets import secrets_current
 from .signing import SignatureInvalid
+
+logger = logging.getLogger(__name__)
 
 
 def _error(status: int, message: str, field: str | None = None, **extra) -> JsonResponse:
@@ -42,24 +46,32 @@ def _read_body(request: HttpRequest) -> bytes | None:
     return None if len(body) > limit else body
 
 
+# One answer for "no such site or platform", "no secret configured" and "bad
+# signature": a different status or text for each would tell a stranger which
+# site slugs exist and which platforms they use. The reason goes to the log.
+UNAUTHORIZED = "signature: missing or invalid"
+
+
 @csrf_exempt
 @require_POST
 def receive(request: HttpRequest, site_slug: str, platform_name: str) -> JsonResponse:
-    platform = PLATFORMS.get(platform_name)
-    site = Site.objects.filter(slug=site_slug).first() if platform else None
-    if site is None:
-        return _error(404, "unknown site or platform")
+    # The size cap comes first, for every site alike, so it reveals nothing either.
     body = _read_body(request)
     if body is None:
         return _error(413, f"body is larger than {settings.WEBHOOK_MAX_BODY_BYTES} bytes")
+    platform = PLATFORMS.get(platform_name)
+    site = Site.objects.filter(slug=site_slug).first() if platform else None
     headers = {name.lower(): value for name, value in request.headers.items()}
-    secrets = secrets_current(site=site, purpose=platform.name)
     try:
+        if site is None:
+            raise SignatureInvalid("unknown site or platform")
+        secrets = secrets_current(site=site, purpose=platform.name)
         if not secrets:
             raise SignatureInvalid(f"no {platform.name} signing secret is configured for this site")
         platform.verify(headers=headers, body=body, secrets=secrets)
     except SignatureInvalid as invalid:
-        return _error(401, f"signature: {invalid}")
+        logger.info("webhook refused for %r/%r: %s", site_slug, platform_name, invalid)
+        return _error(401, UNAUTHORIZED)
     limited = rate_limit_hit(site_id=site.pk)
     if not limited.allowed:
         return _error(429, "too many deliveries for this site", retry_after=str(limited.retry_after))

@@ -7,10 +7,13 @@ import unicodedata
 from functools import lru_cache
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from comments.layout import percent_class
 
 register = template.Library()
 
@@ -52,12 +55,33 @@ def plain(text: str) -> SafeString:
     return visible_text(text or "")
 
 
+def preview_chars() -> int:
+    """How much of a long body a page shows before "show all" (settings.QUEUE_BODY_PREVIEW_CHARS)."""
+    return settings.QUEUE_BODY_PREVIEW_CHARS
+
+
+@register.filter
+def preview(text: str) -> str:
+    """The first QUEUE_BODY_PREVIEW_CHARS characters: a page of 100,000-character
+    bodies would be megabytes of markup and take the browser seconds to lay out."""
+    return (text or "")[:preview_chars()]
+
+
+@register.filter
+def is_long(text: str) -> bool:
+    """Whether `preview` cuts the text."""
+    return len(text or "") > preview_chars()
+
+
 @register.simple_tag
-def highlight(text: str, spans: list[dict]) -> SafeString:
+def highlight(text: str, spans: list[dict], preview: bool = False) -> SafeString:
     """The text with each evidence span in a <mark> named by its family.
     Overlapping spans are cut at every boundary; each piece is marked with
-    the families covering it."""
+    the families covering it. With preview=True only the first
+    QUEUE_BODY_PREVIEW_CHARS characters (spans beyond them are clipped)."""
     text = text or ""
+    if preview:
+        text = text[:preview_chars()]
     cuts = {0, len(text)}
     usable = []
     for span in spans or ():
@@ -130,12 +154,12 @@ def item_url(name: str, pk: int) -> str:
 
 _BAR = (
     '<div class="bar{over}"><span class="bl">{label}</span>'
-    '<span class="track" role="img" aria-label="{label} {text}"><span class="fill" style="width: {percent}%"></span>{thr}</span>'
+    '<span class="track" role="img" aria-label="{label} {text}"><span class="fill {percent}"></span>{thr}</span>'
     '<span class="bv">{text}</span>'
     '<button class="linklike fb" form="fb-{pk}" name="feedback" value="{score_id}:{label}:{expected}" '
     'title="The score was wrong: {label} {verdict}">wrong?</button></div>'
 )
-_THRESHOLD = '<span class="thr" style="left: {percent}%" title="threshold {value}"></span>'
+_THRESHOLD = '<span class="thr {percent}" title="threshold {value}"></span>'
 _CARD = '<div class="scorecard"><div class="model">{scorer} <small>{version}</small></div>{bars}</div>'
 
 
@@ -154,8 +178,8 @@ def score_bars(item) -> SafeString:
     for card in item.scores:
         bars = "".join(
             _BAR.format(
-                over=" over" if bar.over else "", label=_e(bar.label), text=_e(bar.text), percent=_e(bar.percent),
-                thr=_THRESHOLD.format(percent=_e(bar.threshold_percent), value=_e(bar.threshold))
+                over=" over" if bar.over else "", label=_e(bar.label), text=_e(bar.text), percent=percent_class(bar.percent),
+                thr=_THRESHOLD.format(percent=percent_class(bar.threshold_percent), value=_e(bar.threshold))
                 if bar.threshold is not None else "",
                 pk=int(item.pk), score_id=int(card.score_id), expected=0 if bar.likely else 1,
                 verdict="does not apply" if bar.likely else "applies",

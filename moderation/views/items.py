@@ -59,6 +59,15 @@ def item_thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+def item_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """A long body in full ("show all" on a card): read only, takes no claim."""
+    comment, _ = comment_for(request.user, pk)
+    item = queue_items(comment_ids=[comment.pk])[0]
+    return render(request, "moderation/queue.html#body", {"item": item, "full_body": True})
+
+
+@login_required
+@require_GET
 def author_drawer(request: HttpRequest, pk: int) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("site"), pk=pk)
     if user_role(user=request.user, site_id=author.site_id) is None:

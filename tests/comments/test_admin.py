@@ -33,7 +33,7 @@ def test_article_admin_shows_the_thread_escaped_and_indented(staff_client, threa
     html = staff_client.get(reverse("admin:comments_article_change", args=[thread.article.pk])).content.decode()
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; root" in html
     assert "<script>alert('x')</script>" not in html
-    assert 'margin-left:1.5em' in html and "a reply" in html
+    assert '<li class="d-1">' in html and "a reply" in html  # indented by steps.css, no inline style
 
 
 def test_admin_comment_search(staff_client, thread):

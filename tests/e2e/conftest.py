@@ -35,6 +35,42 @@ def browser():
         launched.close()
 
 
+# Every browser context a test opens through new_context() reports what the
+# Content-Security-Policy blocked; the autouse fixture below fails the test on any.
+_CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error("csp-violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+                + " at " + event.sourceFile + ":" + event.lineNumber);
+});
+"""
+_watched: list[list[str]] = []
+
+
+def new_context(browser, **options):
+    """A browser context whose pages report CSP violations (and the console's "Refused to ..." lines)."""
+    context = browser.new_context(**options)
+    found: list[str] = []
+    context.add_init_script(_CSP_REPORTER)
+
+    def on_console(message):
+        text = message.text
+        if "csp-violation" in text or "Content Security Policy" in text:
+            found.append(f"{message.type}: {text}")
+
+    context.on("console", on_console)
+    _watched.append(found)
+    return context
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    _watched.clear()
+    yield
+    violations = [line for found in _watched for line in found]
+    _watched.clear()
+    assert violations == [], "the Content-Security-Policy blocked something:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def e2e_scoring(settings, tiny_detoxify):
     """The real scorers on small models: the tiny Detoxify checkpoint and the lexical framing analyzer."""

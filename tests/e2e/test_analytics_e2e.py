@@ -14,6 +14,7 @@ from moderation.models import RejectionReason
 from moderation.services.decisions import decision_make
 from tests.factories import SiteFactory, member, scored_comment
 
+from .conftest import new_context
 from .test_queue_e2e import _log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -48,7 +49,7 @@ def site_with_history():
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_owner_reads_the_dashboard_and_an_article(browser, live_server, site_with_history, screenshots, width):
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    context = new_context(browser, viewport={"width": width, "height": 900})
     try:
         page = _log_in(context.new_page(), live_server.url, "owner")
         expect(page.locator("#heating-threads")).to_contain_text("Ann and Bob traded 3 replies")

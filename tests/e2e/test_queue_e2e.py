@@ -13,7 +13,7 @@ from moderation.services.flags import flag_policy_update
 from moderation.services.scoring import scoring_process
 from tests.factories import member, scored_comment
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, new_context
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +41,7 @@ def log_in(browser, live_server):
     contexts = []
 
     def open_as(username: str, *, width: int = 1280, height: int = 900):
-        context = browser.new_context(viewport={"width": width, "height": height})
+        context = new_context(browser, viewport={"width": width, "height": height})
         contexts.append(context)
         return _log_in(context.new_page(), live_server.url, username)
 

@@ -10,6 +10,8 @@ from webhooks.models import Delivery
 from webhooks.services.deliveries import delivery_process, delivery_replay
 from webhooks.services.secrets import secret_rotate
 
+from tests.factories import SiteFactory
+
 from .conftest import comment_event
 from .helpers import process_all
 
@@ -132,10 +134,12 @@ def test_a_missing_signature_is_401(client, site, generic_secret):
 
 
 @pytest.mark.parametrize("skew", [-301, 301])
-def test_a_timestamp_outside_five_minutes_is_401(sender, skew):
-    response = sender.post(comment_event("c1"), timestamp=int(time.time()) + skew)
+def test_a_timestamp_outside_five_minutes_is_401_with_the_reason_in_the_log(sender, skew, caplog):
+    with caplog.at_level("INFO", logger="webhooks.views"):
+        response = sender.post(comment_event("c1"), timestamp=int(time.time()) + skew)
     assert response.status_code == 401
-    assert "window" in response.json()["error"]
+    assert response.json() == {"error": "signature: missing or invalid"}
+    assert "window" in caplog.text
 
 
 def test_a_tampered_body_is_401(sender, client, site):
@@ -175,8 +179,24 @@ def test_an_unknown_event_type_is_400_naming_the_type(sender):
     assert response.json()["field"] == "type"
 
 
-def test_an_unknown_site_is_404(client):
-    assert client.post("/webhooks/nowhere/generic/", data=b"{}", content_type="application/json").status_code == 404
+def test_an_unknown_site_or_platform_is_answered_exactly_like_a_bad_signature(sender, site):
+    """Otherwise a stranger could probe which site slugs exist (and which platforms they use)."""
+    SiteFactory(slug="no-secrets")  # a real site with no secret for any platform
+    bad = "whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="
+    answers = []
+    for slug, platform, secret in [("news", "generic", bad), ("nowhere", "generic", bad), ("news", "nothing", bad),
+                                   ("no-secrets", "generic", bad), ("news", "wordpress", bad), ("nowhere", "generic", None)]:
+        sender.site = type(site)(slug=slug)
+        response = sender.post(comment_event("c1"), secret=secret, platform=platform)
+        answers.append((response.status_code, response["Content-Type"], response.content))
+    assert set(answers) == {(401, "application/json", b'{"error": "signature: missing or invalid"}')}
+    assert not Delivery.objects.exists()
+
+
+def test_the_size_cap_is_the_same_for_an_unknown_site(sender, site):
+    sender.site = type(site)(slug="nowhere")
+    response = sender.post(None, body=b'{"pad": "' + b"x" * (256 * 1024) + b'"}')
+    assert response.status_code == 413
 
 
 def test_get_is_not_allowed(client, site):

@@ -207,6 +207,10 @@
       }
       updateBulk();
     });
+    // Each poll says which ids are on screen (in place of hx-vals="js:…", which needs eval).
+    document.body.addEventListener("htmx:configRequest", (event) => {
+      if (event.detail.elt && event.detail.elt.id === "poll") event.detail.parameters.shown = window.queueShownIds();
+    });
     document.body.addEventListener("htmx:oobAfterSwap", (event) => {
       if (event.detail.target && event.detail.target.id === "incoming") adoptIncoming();
     });
