@@ -12,3 +12,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 from .settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+# Threads that tests start (live servers, the realtime scorer, sync_to_async)
+# are not request handlers, so nothing would close a persistent connection
+# of theirs; it would outlive the test database and block its teardown.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
