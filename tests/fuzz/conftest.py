@@ -1,0 +1,67 @@
+import copy
+import os
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, settings
+
+from tests.perspective.conftest import realtime_redis, realtime_scorer, tiny_models  # noqa: F401  (fixtures)
+
+from .world import USERS, world_build
+
+# Examples per URL (each example is sent by all four callers, as GET and as POST). "no-5xx" is the CI
+# profile; NO_5XX_PROFILE=no-5xx-deep runs many more when hunting.
+settings.register_profile(
+    "no-5xx", max_examples=6, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much, HealthCheck.large_base_example],
+)
+NO_5XX_PROFILE_ADMIN = {"no-5xx": "no-5xx-admin", "no-5xx-deep": "no-5xx-admin-deep"}
+settings.register_profile("no-5xx-deep", parent=settings.get_profile("no-5xx"), max_examples=100)
+settings.register_profile("no-5xx-admin", parent=settings.get_profile("no-5xx"), max_examples=1)
+settings.register_profile("no-5xx-admin-deep", parent=settings.get_profile("no-5xx"), max_examples=20)
+NO_5XX = settings.get_profile(os.environ.get("NO_5XX_PROFILE", "no-5xx"))
+NO_5XX_ADMIN = settings.get_profile(NO_5XX_PROFILE_ADMIN.get(os.environ.get("NO_5XX_PROFILE", "no-5xx"), "no-5xx-admin"))
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """Built once per module inside a transaction that is rolled back at its end, so every test of the
+    module starts from it (each test's own transaction is a savepoint inside) and no other module sees it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            world = world_build()
+            yield world, {name: Caller(name, world.users[name]) for name in USERS}
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(shared_world, settings, db):
+    settings.WEBHOOK_RATE_LIMIT = 0  # reach the parsing, not the rate limit
+    settings.PERSPECTIVE_KEY_CACHE_SECONDS = 0  # a key revoked (and rolled back) in one example is not remembered
+    return shared_world[0]
+
+
+class Caller:
+    """One of the four callers: a test client (a 500 comes back as a response) and its logged-in cookies."""
+
+    def __init__(self, name: str, user):
+        self.name = name
+        self.client = Client(raise_request_exception=False)
+        if user is not None:
+            self.client.force_login(user)
+        self._cookies = copy.deepcopy(self.client.cookies)
+
+    def reset(self) -> None:
+        """Logged in again as at the start (a fuzzed POST /logout/ logs the client out)."""
+        self.client.cookies = copy.deepcopy(self._cookies)
+
+
+@pytest.fixture
+def callers(shared_world, world) -> list[Caller]:
+    return list(shared_world[1].values())
