@@ -6,7 +6,9 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
-from tests.perspective.conftest import realtime_redis, realtime_scorer, tiny_models  # noqa: F401  (fixtures)
+from moderation import engine
+from perspective import realtime
+from tests.perspective.conftest import realtime_redis, serve_in_thread  # noqa: F401  (a fixture, a helper)
 
 from .world import USERS, world_build
 
@@ -45,6 +47,21 @@ def world(shared_world, settings, db):
     settings.WEBHOOK_RATE_LIMIT = 0  # reach the parsing, not the rate limit
     settings.PERSPECTIVE_KEY_CACHE_SECONDS = 0  # a key revoked (and rolled back) in one example is not remembered
     return shared_world[0]
+
+
+@pytest.fixture
+def realtime_scorer(settings, realtime_redis):
+    """A real realtime scorer in a thread, on a private Redis, for the doors that score while the caller
+    waits. profanity-check is its model: the fuzz is about the doors, and it loads in a second where
+    Detoxify's imports take half a minute."""
+    settings.TOXICITY_SCORER = {"backend": "profanity-check"}
+    settings.FRAMING_SEMANTIC = False
+    settings.REDIS_URL = realtime_redis.url
+    settings.PERSPECTIVE_TIMEOUT_SECONDS = 20
+    engine.reset()
+    realtime.connection().flushdb()
+    yield from serve_in_thread(realtime_redis.url)
+    engine.reset()
 
 
 class Caller:

@@ -119,7 +119,7 @@ RAW_BODIES = [
 
 def _perspective_template(text: str = "You are all sheep, wake up.") -> dict:
     return {"comment": {"text": text, "type": "PLAIN_TEXT"}, "languages": ["en"],
-            "requestedAttributes": {"TOXICITY": {}, "INSULT": {"scoreThreshold": 0.5}},
+            "requestedAttributes": {"TOXICITY": {}},
             "spanAnnotations": True, "doNotStore": False, "clientToken": "t-1", "communityId": "c-1",
             "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.9}}}}
 
