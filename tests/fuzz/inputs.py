@@ -181,7 +181,8 @@ class Body:
 
 
 def bodies(tokens: list[str], read: list[str] = ()) -> st.SearchStrategy[Body]:
-    form = pairs(tokens, read).map(lambda fields: Body("application/x-www-form-urlencoded", encoded(fields).encode(), "form"))
+    form = pairs(tokens, read).map(
+        lambda fields: Body("application/x-www-form-urlencoded", encoded(fields).encode(), "form"))
     as_json = st.one_of(mutated_template(), json_values).map(
         lambda doc: Body("application/json", json.dumps(doc).encode(), "json"))
     raw = st.tuples(st.sampled_from(RAW_BODIES), st.sampled_from(["application/json", "text/plain"])).map(

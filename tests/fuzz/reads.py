@@ -2,8 +2,9 @@
 
 While a request runs, every ``QueryDict.get`` and ``getlist`` is recorded:
 views read their names that way, and forms' widgets too. (Not ``in`` or
-``[name]``: building a QueryDict and ``items()`` use those for every key.) The fuzzer then aims its values at those names, so a new field in a
-view is fuzzed without anyone listing it.
+``[name]``: building a QueryDict and ``items()`` use those for every key.)
+The fuzzer then aims its values at those names, so a new field in a view is
+fuzzed without anyone listing it.
 """
 from __future__ import annotations
 

@@ -112,7 +112,8 @@ def _walk(patterns, prefix: tuple[Piece, ...], namespaces: tuple[str, ...]):
     for entry in patterns:
         pieces = (*prefix, *_pattern_pieces(entry.pattern, len(prefix)))
         if isinstance(entry, URLResolver):
-            yield from _walk(entry.url_patterns, pieces, (*namespaces, entry.namespace) if entry.namespace else namespaces)
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from _walk(entry.url_patterns, pieces, inner)
         elif isinstance(entry, URLPattern):
             name = ":".join((*namespaces, entry.name)) if entry.name else ""
             yield Route(name=name, pieces=_merged(pieces))

@@ -6,8 +6,16 @@ bytes; tests/fuzz/inputs.py), each sent as GET and as POST by four callers:
 anonymous, a moderator of site A, the owner of site A, and an outsider (the
 owner of site B). The callers with a site also carry its machine credentials
 (read-API token, Perspective key, Coral phase and webhook signatures), so the
-fuzz reaches past the doors. Each example starts from the same data (a
-savepoint rolled back after it).
+fuzz reaches past the doors. The names each view reads are found by
+watching it read them (tests/fuzz/reads.py) and drawn more often. Each
+example starts from the same data (a savepoint rolled back after it).
+
+A second, fixed pass sends issue 14's sharp values (impossible dates, years
+1 and 9999, `²`, 4,400-digit numbers, NUL, lone surrogates, 50,000-deep
+JSON) to every URL in every run: a few random examples alone would seldom
+meet them all.
+
+Asserted: no 5xx; a 4xx leaves every table as it was (tests/fuzz/database.py).
 
 On failure the message names the URL, the caller, the input and the
 exception with the project's file:line that raised it.
@@ -53,7 +61,8 @@ def raised_at(exc_info) -> tuple[str, str]:
             and "/tests/" not in f.filename]
     where = ours[-1] if ours else frames[-1]
     innermost = frames[-1]
-    location = f"{Path(where.filename).relative_to(ROOT) if where.filename.startswith(str(ROOT)) else where.filename}:{where.lineno}"
+    filename = where.filename
+    location = f"{Path(filename).relative_to(ROOT) if filename.startswith(str(ROOT)) else filename}:{where.lineno}"
     if innermost is not where:
         location += f" (raised in {Path(innermost.filename).name}:{innermost.lineno})"
     return f"{kind.__name__}: {str(value)[:300]}", location

@@ -42,4 +42,5 @@ def test_a_route_rebuilds_the_url_reverse_gives():
     assert receive.build({"site_slug": "news", "platform_name": "généric"}) == "/webhooks/news/g%C3%A9n%C3%A9ric/"
     app_list = routes["admin:app_list"]
     assert isinstance(app_list.pieces[-1], Regex)
-    assert app_list.build({app_list.pieces[-1].key: "comments/"})  # the value is the whole piece == reverse("admin:app_list", args=["comments"])
+    # A regular expression's value is the whole piece it matches, slash included.
+    assert app_list.build({app_list.pieces[-1].key: "comments/"}) == reverse("admin:app_list", args=["comments"])

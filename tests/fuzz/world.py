@@ -49,6 +49,11 @@ class World:
     tokens: list[str]  # real ids, slugs and names that form values may carry
 
 
+def _secret_value(slug: str, platform: str) -> str | None:
+    """Standard Webhooks secrets are generated (whsec_…); Discourse and Coral take any string."""
+    return None if platform in ("generic", "wordpress") else f"{slug}-{platform}-secret"
+
+
 def _site(slug: str, owner_name: str, *, moderator_name: str | None):
     site = SiteFactory(slug=slug, name=slug.title())
     owner = member(site, "owner", owner_name)
@@ -64,8 +69,7 @@ def _site(slug: str, owner_name: str, *, moderator_name: str | None):
         site=site,
         api_token=api_token_create(site=site, name="fuzz"),
         perspective_key=raw_key,
-        webhook_secrets={platform: secret_rotate(site=site, purpose=platform,
-                                                 value=None if platform in ("generic", "wordpress") else f"{slug}-{platform}-secret")
+        webhook_secrets={platform: secret_rotate(site=site, purpose=platform, value=_secret_value(slug, platform))
                          for platform in PLATFORMS},
         coral_secret=coral,
     )
