@@ -21,12 +21,11 @@ On failure the message names the URL, the caller, the input and the
 exception with the project's file:line that raised it.
 
     NO_5XX_PROFILE=no-5xx-deep .venv/bin/python -m pytest tests/fuzz -q   # many more examples
-    NO_5XX_SURVEY=/tmp/5xx.jsonl ...                                      # record every 5xx, fail at the end
+    NO_5XX_SURVEY=/tmp/5xx.jsonl ...              # record every 5xx; the run fails at the end, by cause
 """
 from __future__ import annotations
 
 import json
-import os
 import traceback
 from pathlib import Path
 
@@ -34,7 +33,7 @@ import pytest
 from django.db import transaction
 from hypothesis import given, strategies as st
 
-from .conftest import NO_5XX, NO_5XX_ADMIN
+from .conftest import NO_5XX, NO_5XX_ADMIN, SURVEY
 from .database import Watch
 from .inputs import PARAMETER_NAMES, SHARP, Body, bodies, encoded, pairs, path_values, sharp_fields, sharp_groups
 from .reads import names_read
@@ -48,7 +47,6 @@ PRODUCT_ROUTES = [route for route in ROUTES if route not in ADMIN_ROUTES]
 ROOT = Path(__file__).resolve().parents[2]
 # The doors that score synchronously: without a realtime scorer a valid request is a (correct) 503.
 NEEDS_SCORER = {"perspective:analyze", "perspective:suggestscore", "perspective:coral_moderation"}
-SURVEY = os.environ.get("NO_5XX_SURVEY")
 
 
 def raised_at(exc_info) -> tuple[str, str]:
