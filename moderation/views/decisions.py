@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -27,7 +27,8 @@ PAST = {"approve": "Approved", "reject": "Rejected", "escalate": "Escalated", "s
 def _back(request: HttpRequest, fallback: str = "moderation:queue") -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
+        # A URL only: redirect() would first try it as a view name ("-1" was a 500).
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 

@@ -2,6 +2,8 @@
 them; owners paste them here). Several stay valid while Coral rotates."""
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import IntegrityError, transaction
 
 from comments.models import Site
@@ -15,7 +17,8 @@ from .keys import require_owner
 def coral_secret_add(*, user, site: Site, secret: str) -> CoralSigningSecret:
     require_owner(user, site)
     secret = (secret or "").strip()
-    if not 16 <= len(secret) <= 200 or any(ch.isspace() for ch in secret):
+    # Whitespace is a paste mistake; other control characters (a NUL cannot even be stored) are never in it.
+    if not 16 <= len(secret) <= 200 or any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in secret):
         raise ModerationRefused("Paste the phase's signing secret exactly as Coral shows it (16 to 200 characters).")
     try:
         with transaction.atomic():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -36,6 +37,8 @@ def api_key_issue(*, user, site: Site, name: str) -> tuple[ApiKey, str]:
     name = (name or "").strip()[:100]
     if not name:
         raise ModerationRefused("Give the key a name (what will use it).")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):  # a NUL cannot even be stored
+        raise ModerationRefused("The key's name cannot contain control characters.")
     raw = KEY_PREFIX + secrets.token_urlsafe(30)
     prefix = raw[: len(KEY_PREFIX) + 6]
     with transaction.atomic():

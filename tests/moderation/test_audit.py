@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from moderation import policy
-from moderation.models import AuditEvent, Flag, RejectionReason, SiteMembership
+from moderation.models import AuditEvent, Flag, FlagPolicy, RejectionReason, SiteMembership
 from moderation.services.decisions import decision_make
 from tests.factories import SiteFactory, UserFactory, logged_in, member, scored_comment
 
@@ -74,6 +74,15 @@ def test_an_owner_changes_the_policy_and_the_flags_follow_with_an_audit_entry(si
     assert event.actor == owner
     assert event.before == {"rules": {}, "suspect_words": []}
     assert event.after["suspect_words"] == ["bridges"] and event.after["rules"]["toxicity"]["threshold"] == 0.4
+
+
+def test_the_settings_page_and_a_refused_policy_form_write_no_policy(site, owner):
+    # Both used to create the site's default FlagPolicy row: a write on a refusal.
+    client = logged_in(owner)
+    assert client.get(reverse("moderation:site_settings", args=["news"])).status_code == 200
+    refused = client.post(reverse("moderation:policy_save", args=["news"]), {"toxicity__threshold": "²"})
+    assert refused.status_code == 422
+    assert not FlagPolicy.objects.filter(site=site).exists()
 
 
 def test_an_owner_adds_and_retires_rejection_reasons(site, owner):

@@ -58,6 +58,15 @@ def test_a_decision_without_htmx_redirects_back_to_the_queue(site, moderator):
     assert response.status_code == 302 and response["Location"] == "/queue/?tab=held"
 
 
+@pytest.mark.parametrize("target", ["-1", "queue", "logout"])
+def test_next_is_only_ever_a_url_never_a_view_name(site, moderator, target):
+    # redirect() would try ``next`` as a view name first: "-1" and "queue" were a 500 (NoReverseMatch)
+    # and "logout" sent the moderator to /logout/.
+    item = scored_comment(site, "c1", toxicity={"toxicity": 0.9})
+    response = decide(logged_in(moderator), item, "approve", hx=False, next=target)
+    assert response.status_code == 302 and response["Location"] == target
+
+
 def test_two_moderators_deciding_the_same_item_the_second_is_refused_not_overwriting(site, moderator, colleague):
     item = scored_comment(site, "c1", toxicity={"toxicity": 0.9})
     reason = site.rejection_reasons.first()

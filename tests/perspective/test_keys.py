@@ -59,3 +59,21 @@ def test_an_owner_cannot_revoke_another_sites_key(site, api_key):
     other_owner = member(other, "owner", "other-owner")
     logged_in(other_owner).post(f"/sites/{other.slug}/settings/api-keys/{api_key[0].pk}/revoke/")
     assert api_key_authenticate(raw=api_key[1]) == api_key[0]
+
+
+@pytest.mark.parametrize("name", ["a\x00b", "tab\there", "bell\x07"])
+def test_a_key_name_with_control_characters_is_refused_not_a_500(site, owner, name):
+    # PostgreSQL cannot store a NUL: this was a 500 (DataError) from the owner's own settings form.
+    client = logged_in(owner)
+    client.raise_request_exception = False
+    response = client.post(f"/sites/{site.slug}/settings/api-keys/", {"name": name})
+    assert response.status_code == 302 and not ApiKey.objects.exists()
+
+
+def test_a_coral_secret_with_a_nul_is_refused_not_a_500(site, owner):
+    from perspective.models import CoralSigningSecret
+
+    client = logged_in(owner)
+    client.raise_request_exception = False
+    response = client.post(f"/sites/{site.slug}/settings/coral-secrets/", {"secret": "ssc_0123456789\x00abcdef"})
+    assert response.status_code == 302 and not CoralSigningSecret.objects.exists()

@@ -89,7 +89,7 @@ class Worker:
 
     def start(self) -> None:
         command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queues, "-c", "1",
-                   "--without-mingle", "--without-gossip", "-l", "info", "-n", f"test-{time.monotonic_ns()}@%h"]
+                   "--without-mingle", "--without-gossip", "-l", "info", "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
         if self.beat:
             command += ["-B", "-s", str(self.log_path.with_suffix(".beat"))]
         self.log = self.log_path.open("ab")
