@@ -288,6 +288,9 @@ PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS"
 PERSPECTIVE_API_LISTEN = os.environ.get("PERSPECTIVE_API_LISTEN", "127.0.0.1:8001")
 # How long that server trusts a key check (and a site's framing terms): a revoked key stops working within this.
 PERSPECTIVE_KEY_CACHE_SECONDS = float(os.environ.get("PERSPECTIVE_KEY_CACHE_SECONDS", "10"))
+# The one body cap of the perspective/ surface: the Perspective-compatible API on both ports
+# (perspective/door.py) and Coral's external moderation phase. Larger bodies get 413.
+PERSPECTIVE_MAX_BODY_BYTES = int(os.environ.get("PERSPECTIVE_MAX_BODY_BYTES", str(256 * 1024)))
 REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
 REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default
 
