@@ -307,6 +307,11 @@ INPUT_DATE_MAX = env_datetime("INPUT_DATE_MAX", "2100-01-01T00:00:00+00:00")
 if INPUT_DATE_MIN >= INPUT_DATE_MAX:
     raise ImproperlyConfigured("INPUT_DATE_MIN must be before INPUT_DATE_MAX.")
 
+# One body cap per surface (README.md, "Input bounds"): WEBHOOK_MAX_BODY_BYTES (below),
+# PERSPECTIVE_MAX_BODY_BYTES (above), and for forms Django's own setting, read from the
+# environment here; the webhook and Perspective doors read their bodies past it, under their own.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
+
 # Webhooks, the read API and outbound events (see README.md, "Webhooks and the read API").
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(256 * 1024)))
 WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS", "300"))

@@ -5,6 +5,7 @@ rendered."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -43,7 +44,7 @@ def _served(request: HttpRequest, endpoint: str) -> HttpResponse:
         query_string=get_bytes_from_wsgi(request.META, "QUERY_STRING", ""),
         key_header=request.headers.get("X-Goog-Api-Key", ""), content_length=request.META.get("CONTENT_LENGTH"),
     )
-    answer = door.run(call, {**WEB_STEPS, door.ReadBody: lambda limit: _read(request, limit=limit)})
+    answer = door.run(call, {**WEB_STEPS, door.ReadBody: partial(_read, request)})
     response = JsonResponse(answer.payload, status=answer.status)
     for name, value in answer.headers:
         response[name] = value
