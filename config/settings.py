@@ -288,6 +288,9 @@ PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS"
 PERSPECTIVE_API_LISTEN = os.environ.get("PERSPECTIVE_API_LISTEN", "127.0.0.1:8001")
 # How long that server trusts a key check (and a site's framing terms): a revoked key stops working within this.
 PERSPECTIVE_KEY_CACHE_SECONDS = float(os.environ.get("PERSPECTIVE_KEY_CACHE_SECONDS", "10"))
+# The one body cap of the perspective/ surface: the Perspective-compatible API on both ports
+# (perspective/door.py) and Coral's external moderation phase. Larger bodies get 413.
+PERSPECTIVE_MAX_BODY_BYTES = int(os.environ.get("PERSPECTIVE_MAX_BODY_BYTES", str(256 * 1024)))
 REALTIME_MAX_BATCH = int(os.environ.get("REALTIME_MAX_BATCH", "32"))  # requests the realtime scorer takes at once
 REALTIME_TORCH_THREADS = int(os.environ.get("REALTIME_TORCH_THREADS", "1"))  # per scorer process; 0: torch's default
 
@@ -303,6 +306,11 @@ INPUT_DATE_MIN = env_datetime("INPUT_DATE_MIN", "1970-01-01T00:00:00+00:00")
 INPUT_DATE_MAX = env_datetime("INPUT_DATE_MAX", "2100-01-01T00:00:00+00:00")
 if INPUT_DATE_MIN >= INPUT_DATE_MAX:
     raise ImproperlyConfigured("INPUT_DATE_MIN must be before INPUT_DATE_MAX.")
+
+# One body cap per surface (README.md, "Input bounds"): WEBHOOK_MAX_BODY_BYTES (below),
+# PERSPECTIVE_MAX_BODY_BYTES (above), and for forms Django's own setting, read from the
+# environment here; the webhook and Perspective doors read their bodies past it, under their own.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2_621_440)))
 
 # Webhooks, the read API and outbound events (see README.md, "Webhooks and the read API").
 WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(256 * 1024)))

@@ -4,10 +4,12 @@ The web process can answer ``/v1alpha1/...`` too (through Redis), but every
 call then pays for Django, a Redis round trip and a process hop, which is
 most of the time a fast model takes. Here the HTTP request, the key check
 and the model share one event loop: a call is parsed, joins the next batch
-and is answered from the same process. Keys and site terms are cached for
-``PERSPECTIVE_KEY_CACHE_SECONDS``; everything that writes (``doNotStore:
-false``, suggestscore) runs the same services as the web process, in a
-database thread.
+and is answered from the same process. What a call is (method, key, body
+cap, parsing, the answer) is ``door.py``'s, shared with the web process's
+views; this module only says how each of its steps is done here. Keys and
+site terms are cached for ``PERSPECTIVE_KEY_CACHE_SECONDS``; everything that
+writes (``doNotStore: false``, suggestscore) runs the same services as the
+web process, in a database thread.
 
 Routes: ``POST /v1alpha1/comments:analyze``, ``POST
 /v1alpha1/comments:suggestscore``, ``GET /healthz``.
@@ -19,25 +21,23 @@ import json
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Awaitable, Callable
-from urllib.parse import unquote_plus
 
 from django.db import close_old_connections
 
 from comments.services import comment_upsert
 
+from . import door
 from .batcher import Batcher, DeadlinePassed
-from .errors import PerspectiveError, invalid_key, missing_key
+from .errors import PerspectiveError
 from .models import ApiKey
-from .schema import MAX_BODY_BYTES, load_body, parse_analyze, parse_suggest
-from .services.analyze import (
-    analyze_job, analyze_response, api_comment_input, failed, models_used, site_framing_terms, unavailable, wants_framing,
-)
+from .realtime import Job
+from .services.analyze import failed, site_framing_terms, unavailable
 from .services.keys import api_key_authenticate, key_hash
-from .services.suggest import suggest_response, suggest_score
+from .services.suggest import suggest_score
 
-ANALYZE = "/v1alpha1/comments:analyze"
-SUGGEST = "/v1alpha1/comments:suggestscore"
+ANALYZE, SUGGEST = door.ANALYZE, door.SUGGEST
 HEALTH = "/healthz"
 logger = logging.getLogger(__name__)
 CACHE_ENTRIES = 10_000  # bounds memory when someone tries many random keys
@@ -77,61 +77,43 @@ class TimedCache:
 
 
 class PerspectiveApp:
+    """An adapter over ``door.py``: each step of a call done without blocking the loop."""
+
     def __init__(self, *, batcher: Batcher, timeout: float, cache_seconds: float, description: Callable[[], str]):
         self.batcher, self.timeout, self.description = batcher, timeout, description
         self.keys = TimedCache(cache_seconds)
         self.terms = TimedCache(cache_seconds)
+        self.steps = {
+            door.Authenticate: self.authenticate,
+            door.FramingTerms: self.framing_terms,
+            door.Score: self.score_job,
+            door.Store: partial(in_database_thread, comment_upsert),
+            door.Suggest: partial(in_database_thread, suggest_score),
+        }
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return
-        route = (scope["method"], scope["path"])
         try:
-            if route == ("GET", HEALTH):
-                payload, headers = self.health(), []
-            elif scope["path"] in (ANALYZE, SUGGEST):
-                if scope["method"] != "POST":
-                    raise PerspectiveError("Use POST.", code=405)
-                key = await self.authenticate(scope)
-                body = load_body(await read_body(receive, MAX_BODY_BYTES))
-                handler = self.analyze if scope["path"] == ANALYZE else self.suggest
-                payload, headers = await handler(key, body)
+            if (scope["method"], scope["path"]) == ("GET", HEALTH):
+                answer = door.Answer(200, self.health())
+            elif scope["path"] in door.ENDPOINTS:
+                answer = await door.run_async(call_of(scope), {**self.steps, door.ReadBody: partial(read_body, receive)})
             else:
-                raise PerspectiveError(f"Not found: {scope['path'][:100]}", code=404)
-            await send_json(send, 200, payload, headers)
-        except PerspectiveError as error:
-            await send_json(send, error.code, error.payload())
+                answer = door.not_found(scope["path"])
         except Exception:  # the caller gets Perspective's shape, the log gets the traceback
             logger.exception("perspective API call %s %s failed", scope["method"], scope["path"][:100])
-            await send_json(send, 500, PerspectiveError("Internal error.", code=500).payload())
+            answer = door.internal_error()
+        await send_json(send, answer)
 
-    async def authenticate(self, scope) -> ApiKey:
-        raw = query_key(scope["query_string"])
-        if not raw:
-            raw = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"x-goog-api-key"), "")
-        if not raw:
-            raise missing_key()
-        key = await self.keys.get(key_hash(raw), lambda: in_database_thread(api_key_authenticate, raw=raw))
-        if key is None:
-            raise invalid_key()
-        return key
+    async def authenticate(self, *, raw: str) -> ApiKey | None:
+        return await self.keys.get(key_hash(raw), lambda: in_database_thread(api_key_authenticate, raw=raw))
 
-    async def analyze(self, key: ApiKey, body: dict) -> tuple[dict, list]:
-        request = parse_analyze(body)
-        to_store = None if request.do_not_store else api_comment_input(request.text)
-        terms = {}
-        if wants_framing(request):
-            terms = await self.terms.get(key.site_id, lambda: in_database_thread(site_framing_terms, site=key.site))
-        result = await self.score(analyze_job(request=request, framing_terms=terms).work())
-        response = analyze_response(request=request, result=result)
-        if to_store is not None:
-            await in_database_thread(comment_upsert, site=key.site, data=to_store)
-        return response, [(b"x-scored-by", models_used(result).encode())]
+    async def framing_terms(self, *, site) -> dict:
+        return await self.terms.get(site.pk, lambda: in_database_thread(site_framing_terms, site=site))
 
-    async def suggest(self, key: ApiKey, body: dict) -> tuple[dict, list]:
-        request = parse_suggest(body)
-        await in_database_thread(suggest_score, key=key, request=request)
-        return suggest_response(request), []
+    async def score_job(self, *, job: Job) -> dict:
+        return await self.score(job.work())
 
     async def score(self, work: dict) -> dict:
         try:
@@ -147,15 +129,17 @@ class PerspectiveApp:
                 **self.batcher.stats.as_dict()}
 
 
-def query_key(query_string: bytes) -> str:
-    """``key`` from the query string (parse_qs costs more than the rest of the key check)."""
-    for part in query_string.split(b"&"):
-        if part.startswith(b"key="):
-            return unquote_plus(part[4:].decode("latin-1"))
-    return ""
+def call_of(scope) -> door.Call:
+    headers: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:  # names arrive lower-cased; the first of a repeated one counts
+        headers.setdefault(name, value)
+    length = headers.get(b"content-length")
+    return door.Call(endpoint=scope["path"], method=scope["method"], query_string=scope["query_string"],
+                     key_header=headers.get(b"x-goog-api-key", b"").decode("latin-1"),
+                     content_length=None if length is None else length.decode("latin-1"))
 
 
-async def read_body(receive, limit: int) -> bytes:
+async def read_body(receive, *, limit: int) -> bytes:
     chunks, size = [], 0
     while True:
         message = await receive()
@@ -164,15 +148,15 @@ async def read_body(receive, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise PerspectiveError(f"Request body is larger than {limit} bytes.", code=413)
+            raise door.too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
 
-async def send_json(send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
-    body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
+async def send_json(send, answer: door.Answer) -> None:
+    body = json.dumps(answer.payload).encode()
+    await send({"type": "http.response.start", "status": answer.status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *headers]})
+                            *((name.lower().encode(), value.encode()) for name, value in answer.headers)]})
     await send({"type": "http.response.body", "body": body})

@@ -2,8 +2,6 @@
 ``{"error": {"code": 400, "message": "...", "status": "INVALID_ARGUMENT"}}``."""
 from __future__ import annotations
 
-from django.http import JsonResponse
-
 STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
     403: "PERMISSION_DENIED",
@@ -22,9 +20,6 @@ class PerspectiveError(Exception):
 
     def payload(self) -> dict:
         return {"error": {"code": self.code, "message": self.message, "status": STATUS_NAMES.get(self.code, "UNKNOWN")}}
-
-    def response(self) -> JsonResponse:
-        return JsonResponse(self.payload(), status=self.code)
 
 
 def missing_key() -> PerspectiveError:

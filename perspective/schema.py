@@ -10,13 +10,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from comments.fields import IngestError, parse_json
-
 from .attributes import ATTRIBUTES, SUPPORTED_LANGUAGES, Attribute
 from .errors import PerspectiveError
 
 MAX_TEXT_BYTES = 20_480  # Perspective's limit on comment.text
-MAX_BODY_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -43,19 +40,6 @@ class SuggestRequest:
     languages: tuple[str, ...]
     client_token: str | None
     community_id: str
-
-
-def load_body(raw: bytes) -> dict:
-    """The request body, parsed by the same bounded parser as webhooks (size, depth, integer length)."""
-    if len(raw) > MAX_BODY_BYTES:
-        raise PerspectiveError(f"Request body is larger than {MAX_BODY_BYTES} bytes.", code=413)
-    try:
-        body = parse_json(raw, field="body", max_bytes=MAX_BODY_BYTES)
-    except IngestError as bad:
-        raise PerspectiveError(f"Invalid JSON payload received: {bad}.") from None
-    if not isinstance(body, dict):
-        raise PerspectiveError("Invalid JSON payload received: expected an object.")
-    return body
 
 
 def _text(body: dict) -> str:

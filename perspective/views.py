@@ -1,81 +1,64 @@
-"""The Perspective-compatible API (``?key=`` per site) and Coral's external
-moderation endpoint. Both answer JSON only; comment text is never rendered."""
+"""The web process's doors: the Perspective-compatible API (an adapter over
+``door.py``, scoring through the realtime scorer's Redis list) and Coral's
+external moderation endpoint. Both answer JSON only; comment text is never
+rendered."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 
+from django.core.handlers.wsgi import get_bytes_from_wsgi
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from comments.fields import IngestError, integer_field
 from comments.models import Site
+from comments.services import comment_upsert
 
-from .errors import PerspectiveError, invalid_key, missing_key
-from .schema import MAX_BODY_BYTES as API_BODY_LIMIT
-from .schema import load_body, parse_analyze, parse_suggest
-from .services.analyze import analyze, models_used
-from .services.coral import MAX_BODY_BYTES, CoralRefused, coral_decide, parse_request, signature_valid
+from . import door
+from .errors import PerspectiveError
+from .services.analyze import job_result, site_framing_terms
+from .services.coral import CoralRefused, coral_decide, parse_request, signature_valid
 from .services.keys import api_key_authenticate
-from .services.suggest import suggest_response, suggest_score
+from .services.suggest import suggest_score
 
 logger = logging.getLogger(__name__)
 
-
-def _declared_length(request: HttpRequest) -> int | None:
-    """Content-Length, or None when it is not a plain number."""
-    try:
-        return integer_field(request.META.get("CONTENT_LENGTH") or "0", "Content-Length", allow_text=True)
-    except IngestError:
-        return None
-
-
-def _body(request: HttpRequest, limit: int) -> bytes:
-    declared = _declared_length(request)
-    if declared is None:
-        raise PerspectiveError("Content-Length must be a whole number of bytes.")
-    if declared > limit:
-        raise PerspectiveError(f"Request body is larger than {limit} bytes.", code=413)
-    return request.body
+# What each step of a call is in the web process: the services themselves, blocking.
+WEB_STEPS = {
+    door.Authenticate: api_key_authenticate,
+    door.FramingTerms: site_framing_terms,
+    door.Score: job_result,
+    door.Store: comment_upsert,
+    door.Suggest: suggest_score,
+}
 
 
-def _authenticated(request: HttpRequest):
-    raw = request.GET.get("key") or request.headers.get("X-Goog-Api-Key", "")
-    if not raw:
-        raise missing_key()
-    key = api_key_authenticate(raw=raw)
-    if key is None:
-        raise invalid_key()
-    return key
+def _read(request: HttpRequest, *, limit: int) -> bytes:
+    # From the stream, not request.body: the form cap (DATA_UPLOAD_MAX_MEMORY_SIZE) is not this surface's.
+    return request.read(limit + 1)
 
 
-def _perspective(handler):
-    @csrf_exempt
-    def view(request: HttpRequest) -> HttpResponse:
-        try:
-            if request.method != "POST":
-                raise PerspectiveError("Use POST.", code=405)
-            key = _authenticated(request)
-            body = load_body(_body(request, API_BODY_LIMIT))
-            return handler(key, body)
-        except PerspectiveError as error:
-            return error.response()
-
-    return view
+def _served(request: HttpRequest, endpoint: str) -> HttpResponse:
+    call = door.Call(
+        endpoint=endpoint, method=request.method,
+        query_string=get_bytes_from_wsgi(request.META, "QUERY_STRING", ""),
+        key_header=request.headers.get("X-Goog-Api-Key", ""), content_length=request.META.get("CONTENT_LENGTH"),
+    )
+    answer = door.run(call, {**WEB_STEPS, door.ReadBody: partial(_read, request)})
+    response = JsonResponse(answer.payload, status=answer.status)
+    for name, value in answer.headers:
+        response[name] = value
+    return response
 
 
-@_perspective
-def analyze_view(key, body: dict) -> HttpResponse:
-    response, result = analyze(site=key.site, request=parse_analyze(body))
-    answer = JsonResponse(response)
-    answer["X-Scored-By"] = models_used(result)
-    return answer
+@csrf_exempt
+def analyze_view(request: HttpRequest) -> HttpResponse:
+    return _served(request, door.ANALYZE)
 
 
-@_perspective
-def suggest_view(key, body: dict) -> HttpResponse:
-    request = parse_suggest(body)
-    suggest_score(key=key, request=request)
-    return JsonResponse(suggest_response(request))
+@csrf_exempt
+def suggest_view(request: HttpRequest) -> HttpResponse:
+    return _served(request, door.SUGGEST)
 
 
 def _coral_error(message: str, status: int) -> JsonResponse:
@@ -87,13 +70,14 @@ def coral_moderation(request: HttpRequest, slug: str) -> HttpResponse:
     """Coral's external moderation phase for one site: 204 (nothing to do) or 200 with actions and status."""
     if request.method != "POST":
         return _coral_error("use POST", 405)
-    declared = _declared_length(request)
+    limit = door.max_body_bytes()
+    declared = door.declared_length(request.META.get("CONTENT_LENGTH"))
     if declared is None:
         return _coral_error("Content-Length: must be a whole number of bytes", 400)
-    if declared > MAX_BODY_BYTES:
-        return _coral_error(f"the body is larger than {MAX_BODY_BYTES} bytes", 413)
+    raw = _read(request, limit=limit) if declared <= limit else None  # read nothing of what is declared too large
+    if raw is None or len(raw) > limit:
+        return _coral_error(f"the body is larger than {limit} bytes", 413)
     site = Site.objects.filter(slug=slug).first()
-    raw = request.body
     # An unknown site and a bad signature look the same from outside.
     if site is None or not signature_valid(site=site, body=raw, header=request.headers.get("X-Coral-Signature", "")):
         return _coral_error("missing or invalid X-Coral-Signature", 401)

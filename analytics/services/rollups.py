@@ -28,6 +28,7 @@ from comments.models import Article, Comment, Site
 from comments.readable import readable
 from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
+from moderation.selectors.policy import site_policies
 
 from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
 from ..periods import (
@@ -87,7 +88,7 @@ def _in(qs: QuerySet, name: str, low, high) -> QuerySet:
 
 
 def site_thresholds(*, site_id: int) -> dict[str, float]:
-    rules = FlagPolicy.objects.filter(site_id=site_id).values_list("rules", flat=True).first()
+    rules = site_policies(site_ids=[site_id])[site_id].rules
     effective = policy.effective_rules(rules or {})
     return {label: float(effective.get(label, {}).get("threshold", 1.0)) for label in LABELS}
 

@@ -15,6 +15,7 @@ from judgement.scorers.base import Scorer, TextScore
 
 from .. import engine, policy
 from ..models import FlagPolicy, Score
+from ..selectors.policy import site_policy as site_policy_of
 
 BATCH_SIZE = 64
 
@@ -59,8 +60,7 @@ def offline_setup(*, site_slug: str | None) -> OfflineSetup:
         site = Site.objects.filter(slug=site_slug).first()
         if site is None:
             raise UnknownSite(f"no site {site_slug!r}")
-        # Not flag_policy_for: it creates the policy, and this must write nothing.
-        site_policy = FlagPolicy.objects.filter(site=site).first() or FlagPolicy(site=site)
+        site_policy = site_policy_of(site=site)  # a read: this must write nothing
     scorers = engine.scorers_without_store(extra_terms=site_policy.framing_terms or None)
     return OfflineSetup(site=site, site_policy=site_policy, scorers=scorers)
 

@@ -14,6 +14,7 @@ from comments.selectors import comment_ancestors, comment_subtree
 
 from .. import policy
 from ..models import AuditEvent, AuthorSanction, Claim, CommentReport, CommentScoring, Flag, FlagPolicy, RejectionReason, Review, Score
+from .policy import site_policies
 
 # Score columns a card never shows; they can be large.
 _HEAVY = ("sentences", "details")
@@ -114,7 +115,7 @@ def _score_card(score: Score | None, rules: dict[str, dict]) -> ScoreCard | None
     return ScoreCard(score_id=score.pk, kind=score.kind, scorer=score.scorer, version=score.version, bars=bars)
 
 
-def _spans(comment: Comment, scoring, site_policy: FlagPolicy | None) -> tuple[list[dict], bool]:
+def _spans(comment: Comment, scoring, site_policy: FlagPolicy) -> tuple[list[dict], bool]:
     spans: list[dict] = []
     stale = False
     if scoring is not None:
@@ -123,9 +124,8 @@ def _spans(comment: Comment, scoring, site_policy: FlagPolicy | None) -> tuple[l
             for score in (scoring.framing_score, scoring.toxicity_score):
                 if score is not None:
                     spans.extend(span for span in score.spans if 0 <= span.get("start", -1) < span.get("end", -1))
-    if site_policy is not None:
-        spans.extend(policy.find_words(comment.body, site_policy.banned_words, "banned_word"))
-        spans.extend(policy.find_words(comment.body, site_policy.suspect_words, "suspect_word"))
+    spans.extend(policy.find_words(comment.body, site_policy.banned_words, "banned_word"))
+    spans.extend(policy.find_words(comment.body, site_policy.suspect_words, "suspect_word"))
     return spans, stale
 
 
@@ -191,7 +191,7 @@ def queue_items(*, comment_ids: list[int], now: dt.datetime | None = None) -> li
         .defer(*(f"{kind}__{name}" for kind in ("toxicity_score", "framing_score") for name in _HEAVY))
     }
     site_ids = {c.site_id for c in comments.values()}
-    policies = {p.site_id: p for p in FlagPolicy.objects.filter(site_id__in=site_ids)}
+    policies = site_policies(site_ids=site_ids)
     reports = dict(
         CommentReport.objects.filter(comment_id__in=comment_ids, resolved_by__isnull=True)
         .values_list("comment_id")
@@ -208,8 +208,8 @@ def queue_items(*, comment_ids: list[int], now: dt.datetime | None = None) -> li
         comment = comments.get(pk)
         if comment is None:
             continue
-        site_policy = policies.get(comment.site_id)
-        rules = policy.effective_rules(site_policy.rules if site_policy else None)
+        site_policy = policies[comment.site_id]
+        rules = policy.effective_rules(site_policy.rules)
         scoring = scorings.get(pk)
         spans, stale = _spans(comment, scoring, site_policy)
         cards = [

@@ -24,7 +24,7 @@ from ..selectors.access import Role, role_allows, user_role
 from ..outcomes import Moderated, run_moderated_hooks
 from .audit import audit_record
 from .claims import claim_holder
-from .errors import DecisionConflict, ModerationRefused
+from .errors import CommentChangedMeanwhile, ItemBeingReviewed, ModerationRefused, StaleDecision
 
 Action = Decision.Action
 State = Review.State
@@ -83,10 +83,10 @@ def decision_make(
         review, _ = Review.objects.get_or_create(comment=comment, defaults={"site_id": comment.site_id})
         holder = claim_holder(comment_id=comment.pk, now=now)
         if review.version != expected_version:
-            raise DecisionConflict(describe_review(Review.objects.select_related("decided_by").get(pk=comment.pk)))
+            raise StaleDecision(describe_review(Review.objects.select_related("decided_by").get(pk=comment.pk)))
         if holder is not None and holder.user_id != user.pk:
             until = timezone.localtime(holder.expires_at).strftime("%H:%M")
-            raise ModerationRefused(f"{holder.user.get_username()} is reviewing this comment (until {until}).")
+            raise ItemBeingReviewed(f"{holder.user.get_username()} is reviewing this comment (until {until}).")
         if review.state == State.ESCALATED and not role_allows(role, Role.SENIOR):
             raise ModerationRefused("This item is escalated: a senior moderator decides it.")
         target = TARGET_STATE[action]
@@ -104,11 +104,11 @@ def decision_make(
             state=target, version=F("version") + 1, decided_by=user, decided_at=now, priority=priority,
         )
         if not changed:
-            raise DecisionConflict(describe_review(Review.objects.select_related("decided_by").get(pk=comment.pk)))
+            raise StaleDecision(describe_review(Review.objects.select_related("decided_by").get(pk=comment.pk)))
         if status_after != status_before and not comment_set_status(
             comment_id=comment.pk, expected=status_before, new=status_after
         ):
-            raise DecisionConflict("The comment changed on the platform meanwhile; reload it and decide again.")
+            raise CommentChangedMeanwhile("The comment changed on the platform meanwhile; reload it and decide again.")
         after = {"state": target, "status": status_after, "decided_by": user.pk, "decided_at": now.isoformat(),
                  "priority": priority}
         decision = Decision.objects.create(
@@ -187,11 +187,11 @@ def _undo_one(decision: Decision, *, user, now: dt.datetime) -> None:
             )
             if not restored:
                 review = Review.objects.select_related("decided_by").get(pk=decision.comment_id)
-                raise DecisionConflict(f"Cannot undo: {describe_review(review)}")
+                raise StaleDecision(f"Cannot undo: {describe_review(review)}")
             if before["status"] != after["status"] and not comment_set_status(
                 comment_id=decision.comment_id, expected=after["status"], new=before["status"]
             ):
-                raise DecisionConflict("Cannot undo: the comment changed on the platform meanwhile.")
+                raise CommentChangedMeanwhile("Cannot undo: the comment changed on the platform meanwhile.")
             CommentReport.objects.filter(resolved_by=decision).update(resolved_by=None)
             if decision.action != Action.ESCALATE:
                 run_moderated_hooks(Moderated(

@@ -12,6 +12,7 @@ from comments.services import comment_set_status
 from .. import policy
 from ..models import CommentScoring, Flag, FlagPolicy, Review
 from ..outcomes import Moderated, run_moderated_hooks
+from ..selectors.policy import site_policies
 
 FlagState = Flag.State
 
@@ -42,7 +43,7 @@ def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
     if not scorings:
         return {}
     site_ids = {scoring.comment.site_id for scoring in scorings}
-    policies = {p.site_id: p for p in FlagPolicy.objects.filter(site_id__in=site_ids)}
+    policies = site_policies(site_ids=site_ids)
     # A moderator's decision stands: the policy no longer holds or releases those comments.
     decided = set(
         Review.objects.filter(comment_id__in=[s.pk for s in scorings]).exclude(state=Review.State.OPEN)
@@ -53,7 +54,7 @@ def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
         flags = {f.comment_id: f for f in Flag.objects.select_for_update().filter(comment_id__in=[s.pk for s in scorings])}
         for scoring in scorings:
             comment = scoring.comment
-            site_policy = policies.get(comment.site_id) or FlagPolicy(site_id=comment.site_id)
+            site_policy = policies[comment.site_id]
             verdict = policy.evaluate(
                 labels=_current_labels(scoring),
                 text=comment.body,

@@ -24,7 +24,8 @@ from comments.models import Comment
 from comments.readable import UNREADABLE_ERRORS
 
 from .. import engine
-from ..models import ActiveScorer, CommentScoring, FlagPolicy, Score
+from ..models import ActiveScorer, CommentScoring, Score
+from ..selectors.policy import site_policies
 from judgement.scorers.base import Scorer, TextScore
 from .flags import flags_evaluate
 
@@ -148,7 +149,7 @@ def _score_rows(comments: list[Comment]) -> dict[int, dict[str, Score]]:
     by_site: dict[int, list[Comment]] = {}
     for comment in comments:
         by_site.setdefault(comment.site_id, []).append(comment)
-    terms = dict(FlagPolicy.objects.filter(site_id__in=by_site).values_list("site_id", "framing_terms"))
+    terms = {site_id: found.framing_terms for site_id, found in site_policies(site_ids=by_site).items()}
     for site_id, site_comments in by_site.items():
         plans.append((Score.Kind.FRAMING, engine.framing_scorer(extra_terms=terms.get(site_id)), site_comments))
     for kind, scorer, batch in plans:

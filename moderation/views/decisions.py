@@ -16,7 +16,7 @@ from ..models import RejectionReason, Score
 from ..selectors.access import user_roles
 from ..selectors.items import queue_items
 from ..services.decisions import author_sanction, decision_make, decision_undo_last, decisions_bulk
-from ..services.errors import DecisionConflict, ModerationRefused
+from ..services.errors import DecisionConflict, ItemBeingReviewed, ModerationRefused
 from ..services.feedback import score_feedback_record
 from .access import comment_for
 
@@ -38,8 +38,16 @@ def _card(request: HttpRequest, pk: int, *, error: str = "", status: int = 200) 
     return render(request, "moderation/queue.html#item", context, status=status)
 
 
+# A refusal's status by its type: a conflict with another moderator is a 409, anything else not allowed a 403.
+STATUS_FOR_REFUSAL: tuple[tuple[type[ModerationRefused], int], ...] = ((DecisionConflict, 409), (ItemBeingReviewed, 409))
+
+
+def refusal_status(refused: ModerationRefused) -> int:
+    return next((status for kind, status in STATUS_FOR_REFUSAL if isinstance(refused, kind)), 403)
+
+
 def _refused(request: HttpRequest, pk: int, refused: ModerationRefused) -> HttpResponse:
-    status = 409 if isinstance(refused, DecisionConflict) or "reviewing" in refused.message else 403
+    status = refusal_status(refused)
     if request.htmx:
         return _card(request, pk, error=refused.message, status=status)
     messages.error(request, refused.message)

@@ -11,14 +11,14 @@ from .. import policy
 from ..forms import PolicyForm, ReasonForm, RoleForm
 from ..models import RejectionReason, SiteMembership
 from ..selectors.access import Role, site_members
+from ..selectors.policy import site_policy
 from ..services import site_settings as services
 from ..services.errors import ModerationRefused
-from ..selectors.flag_policy import flag_policy_read
 from .access import site_for
 
 
 def _policy_form(site, data=None) -> PolicyForm:
-    current = flag_policy_read(site=site)
+    current = site_policy(site=site)
     form = PolicyForm(data, rules=policy.effective_rules(current.rules), initial={
         "banned_words": "\n".join(current.banned_words),
         "suspect_words": "\n".join(current.suspect_words),

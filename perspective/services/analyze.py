@@ -1,5 +1,6 @@
-"""AnalyzeComment: score a text now through the realtime scorer, answer in
-Perspective's shape, and store the text for the site unless doNotStore."""
+"""AnalyzeComment's parts, which the door (``perspective/door.py``) puts together:
+what to score, scoring a text now through the realtime scorer, the answer in
+Perspective's shape, and the text as a comment of the site (unless doNotStore)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +9,7 @@ from comments.models import Site
 from comments.fields import IngestError
 from comments.schema import parse_comment
 from comments.services import comment_upsert
-from moderation.models import FlagPolicy
+from moderation.selectors.policy import site_policy
 
 from ..attributes import FRAMING, TOXICITY, Attribute
 from ..errors import PerspectiveError
@@ -25,7 +26,7 @@ def api_comment_external_id(text: str) -> str:
 
 
 def site_framing_terms(*, site: Site) -> dict:
-    return FlagPolicy.objects.filter(site=site).values_list("framing_terms", flat=True).first() or {}
+    return site_policy(site=site).framing_terms or {}
 
 
 def analyze_job(*, request: AnalyzeRequest, framing_terms: dict) -> Job:
@@ -118,13 +119,3 @@ def analyze_response(*, request: AnalyzeRequest, result: dict) -> dict:
         response["clientToken"] = request.client_token
     return response
 
-
-def analyze(*, site: Site, request: AnalyzeRequest) -> tuple[dict, dict]:
-    """The AnalyzeCommentResponse, and the raw scorer result (which names the models)."""
-    to_store = None if request.do_not_store else api_comment_input(request.text)
-    terms = site_framing_terms(site=site) if wants_framing(request) else {}
-    result = job_result(analyze_job(request=request, framing_terms=terms))
-    response = analyze_response(request=request, result=result)
-    if to_store is not None:
-        comment_upsert(site=site, data=to_store)
-    return response, result

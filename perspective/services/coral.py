@@ -15,16 +15,17 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from comments.fields import IngestError, parse_json
 from comments.models import Site
 from moderation import policy
-from moderation.models import FlagPolicy
+from moderation.selectors.policy import site_policy as policy_of
 
 from ..attributes import FRAMING, TOXICITY
 from ..models import CoralSigningSecret
 from .analyze import score_text
 
-MAX_BODY_BYTES = 256 * 1024
 ACTIONS = ("NEW", "EDIT")
 # Accepted by every Coral version that has external moderation phases (older
 # ones allow only TOXIC and SPAM as a reason).
@@ -58,7 +59,7 @@ class CoralRequest:
 
 def parse_request(raw: bytes) -> CoralRequest:
     try:
-        data = parse_json(raw, field="body", max_bytes=MAX_BODY_BYTES)
+        data = parse_json(raw, field="body", max_bytes=settings.PERSPECTIVE_MAX_BODY_BYTES)
     except IngestError as bad:
         raise CoralRefused(f"the body is not JSON we can read: {bad.message}", status=400) from None
     if not isinstance(data, dict):
@@ -84,7 +85,7 @@ def coral_decide(*, site: Site, request: CoralRequest) -> dict | None:
         return None
     result = score_text(site=site, text=request.body, kinds={TOXICITY, FRAMING})
     labels = {**result[TOXICITY]["labels"], **result[FRAMING]["labels"]}
-    site_policy = FlagPolicy.objects.filter(site=site).first() or FlagPolicy(site=site)
+    site_policy = policy_of(site=site)
     verdict = policy.evaluate(labels=labels, text=request.body, site_rules=site_policy.rules,
                               banned_words=site_policy.banned_words, suspect_words=site_policy.suspect_words)
     if verdict.action is None:
