@@ -8,7 +8,7 @@ from comments.models import Site
 from comments.fields import IngestError
 from comments.schema import parse_comment
 from comments.services import comment_upsert
-from moderation.models import FlagPolicy
+from moderation.selectors.policy import site_policy
 
 from ..attributes import FRAMING, TOXICITY, Attribute
 from ..errors import PerspectiveError
@@ -25,7 +25,7 @@ def api_comment_external_id(text: str) -> str:
 
 
 def site_framing_terms(*, site: Site) -> dict:
-    return FlagPolicy.objects.filter(site=site).values_list("framing_terms", flat=True).first() or {}
+    return site_policy(site_id=site.pk).framing_terms or {}
 
 
 def analyze_job(*, request: AnalyzeRequest, framing_terms: dict) -> Job:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from comments.fields import IngestError, parse_json
 from comments.models import Site
 from moderation import policy
-from moderation.models import FlagPolicy
+from moderation.selectors.policy import site_policy
 
 from ..attributes import FRAMING, TOXICITY
 from ..models import CoralSigningSecret
@@ -84,9 +84,9 @@ def coral_decide(*, site: Site, request: CoralRequest) -> dict | None:
         return None
     result = score_text(site=site, text=request.body, kinds={TOXICITY, FRAMING})
     labels = {**result[TOXICITY]["labels"], **result[FRAMING]["labels"]}
-    site_policy = FlagPolicy.objects.filter(site=site).first() or FlagPolicy(site=site)
-    verdict = policy.evaluate(labels=labels, text=request.body, site_rules=site_policy.rules,
-                              banned_words=site_policy.banned_words, suspect_words=site_policy.suspect_words)
+    rules = site_policy(site_id=site.pk)
+    verdict = policy.evaluate(labels=labels, text=request.body, site_rules=rules.rules,
+                              banned_words=rules.banned_words, suspect_words=rules.suspect_words)
     if verdict.action is None:
         return None
     details = "; ".join(
