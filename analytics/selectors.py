@@ -65,10 +65,6 @@ def analytics_scope(*, user, site: Site | None = None) -> Scope | None:
     )
 
 
-def analytics_sites(*, user) -> list[Site]:
-    return list(Site.objects.filter(pk__in=list(user_roles(user=user))).order_by("name"))
-
-
 @dataclass
 class Dashboard:
     period: Period
@@ -279,7 +275,7 @@ def article_heat(*, article: Article) -> dict[int, ThreadHeat]:
     return {heat.root_id: heat for heat in ThreadHeat.objects.filter(article=article)}
 
 
-__all__ = ["Dashboard", "Scope", "analytics_scope", "analytics_sites", "article_heat", "dashboard", "heating_threads"]
+__all__ = ["Dashboard", "Scope", "analytics_scope", "article_heat", "dashboard", "heating_threads"]
 
 
 # One article ------------------------------------------------------------------

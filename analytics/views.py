@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comments.models import Article, Site
-from moderation.views.access import site_for
+from moderation.selectors.access import user_site, user_sites
 
 from . import charts
 from .periods import BUCKETS, PERIODS, period_from
-from .selectors import Scope, analytics_scope, analytics_sites, article_detail, dashboard
+from .selectors import Scope, analytics_scope, article_detail, dashboard
 from .tables import table_csv
 
 TEMPLATE = "analytics/dashboard.html"
@@ -52,7 +52,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "periods": PERIODS,
         "buckets": BUCKETS,
         "bucket_chosen": request.GET.get("bucket", ""),
-        "sites": analytics_sites(user=request.user),
+        "sites": list(user_sites(user=request.user)),
     }
     if request.htmx:
         return render(request, f"{TEMPLATE}#body", context)
@@ -71,14 +71,14 @@ def dashboard_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_site(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role="moderator")
+    site = user_site(user=request.user, slug=slug, role="moderator")
     return _render_dashboard(request, analytics_scope(user=request.user, site=site))
 
 
 @login_required
 @require_GET
 def article_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    site: Site = site_for(request.user, slug, role="owner")
+    site: Site = user_site(user=request.user, slug=slug, role="owner")
     article = get_object_or_404(Article, pk=pk, site=site)
     detail = article_detail(article=article)
     if request.GET.get("format") == "csv":

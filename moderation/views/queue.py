@@ -11,11 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comments.fields import IngestError, datetime_field, integer_field
-from comments.models import Article, Author, Site
+from comments.models import Article, Author
 
 from ..forms import QueueFilterForm
 from ..models import RejectionReason
-from ..selectors.access import user_roles
+from ..selectors.access import user_roles, user_sites
 from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
@@ -29,7 +29,7 @@ def _filters_from(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters, 
     """The validated filters, narrowed to the user's sites. Naming a site,
     article or author the user may not see is a 404, as if it did not exist."""
     roles = user_roles(user=request.user)
-    sites = Site.objects.filter(pk__in=list(roles)).order_by("name")
+    sites = user_sites(user=request.user, roles=roles)
     form = QueueFilterForm(request.GET, sites=sites)
     if not form.is_valid():
         if "site" in form.errors:
