@@ -20,7 +20,6 @@ from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
 from ..services.site_settings import rejection_reasons_ensure_for
-from analytics.selectors import heating_threads
 
 TEMPLATE = "moderation/queue.html"
 
@@ -91,7 +90,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     context["scorers"] = active_scorers()
     context["undo_seconds"] = settings.QUEUE_UNDO_SECONDS
     context["bulk_reasons"] = RejectionReason.objects.filter(site_id__in=filters.site_ids, active=True).select_related("site")
-    context["heating_threads"] = heating_threads(site_ids=filters.site_ids)
     return render(request, TEMPLATE, context)
 
 
