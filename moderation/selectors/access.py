@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from comments.models import Author, Comment, Site
+from comments.models import Article, Author, Comment, Site
 
 from ..models import ROLE_RANK, SiteMembership
 
@@ -78,6 +78,15 @@ def user_author(*, user, pk: int) -> Author:
     if user_role(user=user, site_id=author.site_id) is None:
         raise Http404("No such author.")
     return author
+
+
+def on_sites(*, site_ids: Iterable[int], article_id: int | None = None, author_id: int | None = None) -> bool:
+    """Whether the article and the author named (either may be left out) are on one of these sites:
+    a filter naming one elsewhere is a 404, as if it did not exist."""
+    site_ids = list(site_ids)
+    if article_id and not Article.objects.filter(pk=article_id, site_id__in=site_ids).exists():
+        return False
+    return not author_id or Author.objects.filter(pk=author_id, site_id__in=site_ids).exists()
 
 
 def user_comments(*, roles: Mapping[int, str], comment_ids: Iterable[int]) -> dict[int, Comment]:

@@ -11,11 +11,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comments.fields import IngestError, datetime_field, integer_field
-from comments.models import Article, Author
 
 from ..forms import QueueFilterForm
 from ..models import RejectionReason
-from ..selectors.access import user_roles, user_sites
+from ..selectors.access import on_sites, user_roles, user_sites
 from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
@@ -37,9 +36,9 @@ def _filters_from(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters, 
         form = QueueFilterForm({k: v for k, v in request.GET.items() if k not in form.errors}, sites=sites)
         form.is_valid()
     filters = form.filters(list(roles))
-    if filters.article_id and not Article.objects.filter(pk=filters.article_id, site_id__in=filters.site_ids).exists():
+    if not on_sites(site_ids=filters.site_ids, article_id=filters.article_id):
         raise Http404("No such article.")
-    if filters.author_id and not Author.objects.filter(pk=filters.author_id, site_id__in=filters.site_ids).exists():
+    if not on_sites(site_ids=filters.site_ids, author_id=filters.author_id):
         raise Http404("No such author.")
     return form, filters, roles
 
