@@ -13,15 +13,17 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from comments.models import Article, Author, Site
+from comments.selectors import thread_for_article
+from moderation.models import CommentScoring
 from moderation.selectors.access import Role, role_allows, user_roles
 
-from .models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, ThreadHeat
+from .models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, ThreadHeat, Watermark
 from .periods import (
     APPROVED_FIELDS, LABELS, LATENCY_FIELDS, REJECTED_FIELDS, SCORE_BINS, Period, bucket_start, bucket_starts,
     latency_percentile, precision_at, suggested_threshold,
 )
-from .services.rollups import site_thresholds
 from .tables import Table
+from .thresholds import site_thresholds
 
 LABEL_NAMES = {
     "toxicity": "Toxicity", "severe_toxicity": "Severe toxicity", "insult": "Insult", "threat": "Threat",
@@ -61,10 +63,6 @@ def analytics_scope(*, user, site: Site | None = None) -> Scope | None:
         moderation_site_ids=sorted(roles),
         site=site,
     )
-
-
-def analytics_sites(*, user) -> list[Site]:
-    return list(Site.objects.filter(pk__in=list(user_roles(user=user))).order_by("name"))
 
 
 @dataclass
@@ -264,8 +262,6 @@ def heating_threads(*, site_ids: list[int], limit: int = 5, min_heat: float = HO
 
 
 def dashboard(*, scope: Scope, period: Period) -> Dashboard:
-    from .models import Watermark
-
     dash = Dashboard(period=period, buckets=bucket_starts(period))
     if scope.sees_overview:
         _overview(dash, scope.overview_site_ids)
@@ -279,7 +275,7 @@ def article_heat(*, article: Article) -> dict[int, ThreadHeat]:
     return {heat.root_id: heat for heat in ThreadHeat.objects.filter(article=article)}
 
 
-__all__ = ["Dashboard", "Scope", "analytics_scope", "analytics_sites", "article_heat", "dashboard", "heating_threads"]
+__all__ = ["Dashboard", "Scope", "analytics_scope", "article_heat", "dashboard", "heating_threads"]
 
 
 # One article ------------------------------------------------------------------
@@ -318,9 +314,6 @@ class ArticleDetail:
 def article_detail(*, article: Article) -> ArticleDetail:
     """The article's thread with each comment's current scores (one indexed
     thread query and one for the scores), and its shape."""
-    from comments.selectors import thread_for_article
-    from moderation.models import CommentScoring
-
     thresholds = site_thresholds(site_id=article.site_id)
     total = article.comments.count()
     comments = list(thread_for_article(article=article)[:THREAD_LIMIT])

@@ -1,8 +1,9 @@
-"""The dashboards (one site, or every site the user may see), CSV exports and an article's page.
+"""The dashboards (one site, or every site the user may see), CSV exports, an
+article's page, and the heating-threads box the moderation queue loads.
 
 Access: a site the user has no role on is a 404. Owners see everything about
-their sites; moderators see the moderation part of the sites they moderate;
-an article's page is discussion analysis, for owners."""
+their sites; moderators see the moderation part of the sites they moderate
+(and the heating box); an article's page is discussion analysis, for owners."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
@@ -13,11 +14,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comments.models import Article, Site
-from moderation.views.access import site_for
+from moderation.selectors.access import Role, user_roles, user_site, user_sites
 
 from . import charts
 from .periods import BUCKETS, PERIODS, period_from
-from .selectors import Scope, analytics_scope, analytics_sites, article_detail, dashboard
+from .selectors import Scope, analytics_scope, article_detail, dashboard, heating_threads
 from .tables import table_csv
 
 TEMPLATE = "analytics/dashboard.html"
@@ -52,7 +53,7 @@ def _render_dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
         "periods": PERIODS,
         "buckets": BUCKETS,
         "bucket_chosen": request.GET.get("bucket", ""),
-        "sites": analytics_sites(user=request.user),
+        "sites": list(user_sites(user=request.user)),
     }
     if request.htmx:
         return render(request, f"{TEMPLATE}#body", context)
@@ -71,14 +72,14 @@ def dashboard_all(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_site(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role="moderator")
+    site = user_site(user=request.user, slug=slug, role="moderator")
     return _render_dashboard(request, analytics_scope(user=request.user, site=site))
 
 
 @login_required
 @require_GET
 def article_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    site: Site = site_for(request.user, slug, role="owner")
+    site: Site = user_site(user=request.user, slug=slug, role="owner")
     article = get_object_or_404(Article, pk=pk, site=site)
     detail = article_detail(article=article)
     if request.GET.get("format") == "csv":
@@ -92,3 +93,19 @@ def article_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "hour_chart": charts.stacked_bars(detail.per_hour, [1], colors=("#2563eb",)),
     }
     return render(request, "analytics/article.html", context)
+
+
+@login_required
+@require_GET
+def heating_box(request: HttpRequest) -> HttpResponse:
+    """The "Heating threads" box above the queue's tabs, which the queue page loads
+    (htmx) so that moderation never imports analytics. ``?site=`` is the queue's
+    own site filter (a slug); without it, every site the user moderates."""
+    slug = request.GET.get("site", "")
+    if slug:
+        site_ids = [user_site(user=request.user, slug=slug, role=Role.MODERATOR).pk]
+    else:
+        site_ids = list(user_roles(user=request.user))
+        if not site_ids:
+            raise PermissionDenied("You have no role on any site.")
+    return render(request, "analytics/queue_heating.html", {"heating_threads": heating_threads(site_ids=site_ids)})

@@ -17,7 +17,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .scorers.errors import ScorerUnavailable
+from .errors import ScorerUnavailable
 
 HEADS_DIR = Path(__file__).resolve().parent / "data" / "heads"
 MANIFEST = "manifest.json"

@@ -6,6 +6,7 @@ from .models import (
     ActiveScorer, AuditEvent, AuthorSanction, Claim, CommentReport, CommentScoring, Decision, Flag, FlagPolicy,
     RejectionReason, Review, Score, ScoreFeedback, SiteMembership,
 )
+from .services.flags import flag_policy_update
 
 
 @admin.register(CommentScoring)
@@ -52,8 +53,6 @@ class FlagPolicyAdmin(admin.ModelAdmin):
     list_display = ("site", "updated_at")
     # Saving through admin must re-evaluate flags the same way the services do.
     def save_model(self, request, obj, form, change) -> None:
-        from .services.flags import flag_policy_update
-
         flag_policy_update(
             site=obj.site, rules=obj.rules, banned_words=obj.banned_words,
             suspect_words=obj.suspect_words, framing_terms=obj.framing_terms,

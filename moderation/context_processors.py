@@ -3,15 +3,9 @@ from __future__ import annotations
 
 from django.utils.functional import SimpleLazyObject
 
+from .selectors.access import Role, user_sites
+
 
 def navigation(request) -> dict:
-    def owned_sites():
-        from comments.models import Site
-
-        from .selectors.access import Role, user_roles
-
-        roles = user_roles(user=request.user)
-        return list(Site.objects.filter(pk__in=[pk for pk, role in roles.items() if role == Role.OWNER]).order_by("name"))
-
     # Lazy: pages that never show the menu never run the query.
-    return {"owned_sites": SimpleLazyObject(owned_sites)}
+    return {"owned_sites": SimpleLazyObject(lambda: list(user_sites(user=request.user, role=Role.OWNER)))}

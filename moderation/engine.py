@@ -17,8 +17,9 @@ from judgement.embedding import Embedder, shared_embedder
 from judgement.framing import FramingAnalyzer
 from judgement.scorers.base import Scorer
 from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer
+from judgement.text import split_sentences
 
-from .services.embeddings import DatabaseEmbeddingStore
+from .engine_store import DatabaseEmbeddingStore
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +77,11 @@ def _terms_key(extra_terms: dict | None) -> str:
 def framing_scorer(*, extra_terms: dict | None = None, keep_embeddings: bool = True) -> Scorer:
     """The framing analyzer with a site's own terms (its version says which terms)."""
     return _framing(_terms_key(extra_terms), settings.FRAMING_SEMANTIC, keep_embeddings)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Where each sentence of ``text`` starts and ends, split as the scorers split it."""
+    return [(segment.start, segment.end) for segment in split_sentences(text)]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ import uvloop
 from django.conf import settings
 
 from moderation import engine
-from judgement.text import split_sentences
 
 from .api_app import PerspectiveApp
 from .batcher import Batcher, DeadlinePassed
@@ -34,10 +33,6 @@ from .realtime import ALIVE, REPLY_TTL_SECONDS, REQUESTS, redis_url_for_client
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 2.0
-
-
-def _sentences(text: str) -> list[tuple[int, int]]:
-    return [(segment.start, segment.end) for segment in split_sentences(text)]
 
 
 def _toxicity_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
@@ -49,7 +44,7 @@ def _toxicity_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
         if not request.get("toxicity"):
             continue
         for t, text in enumerate(request["texts"]):
-            spans = _sentences(text) if request.get("sentences") else []
+            spans = engine.sentence_spans(text) if request.get("sentences") else []
             if len(spans) <= 1:
                 spans = [(0, len(text))] if request.get("sentences") else []
                 texts.append(text)

@@ -7,9 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from moderation.selectors.access import Role
+from moderation.selectors.access import Role, user_site
 from moderation.services.errors import ModerationRefused
-from moderation.views.access import site_for
 
 from .services.coral_secrets import coral_secret_add as add_secret
 from .services.coral_secrets import coral_secret_remove as remove_secret
@@ -24,7 +23,7 @@ def _back(request, site, *, ok: str = "", refused: str = "") -> HttpResponse:
 @login_required
 @require_POST
 def key_issue(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     try:
         key, raw = api_key_issue(user=request.user, site=site, name=request.POST.get("name", ""))
     except ModerationRefused as refused:
@@ -40,7 +39,7 @@ def key_issue(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def key_revoke(request: HttpRequest, slug: str, key_id: int) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     if api_key_revoke(user=request.user, site=site, key_id=key_id):
         return _back(request, site, ok="Key revoked; calls with it are refused from now on.")
     return _back(request, site, refused="That key was already revoked (or is not this site's).")
@@ -49,7 +48,7 @@ def key_revoke(request: HttpRequest, slug: str, key_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def coral_secret_add(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     try:
         add_secret(user=request.user, site=site, secret=request.POST.get("secret", ""))
     except ModerationRefused as refused:
@@ -60,7 +59,7 @@ def coral_secret_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def coral_secret_remove(request: HttpRequest, slug: str, secret_id: int) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     if remove_secret(user=request.user, site=site, secret_id=secret_id):
         return _back(request, site, ok="Coral signing secret removed.")
     return _back(request, site, refused="No such secret.")

@@ -13,6 +13,7 @@ from comments.readable import readable
 
 from .. import heat
 from ..models import ThreadHeat
+from ..thresholds import site_thresholds
 
 
 def _nodes(article_id: int) -> list[heat.Node]:
@@ -38,8 +39,6 @@ def heat_refresh_articles(
     ``site_ids``, of every article with recent activity on those sites).
     Only threads active within ANALYTICS_HEAT_WINDOW_DAYS are kept: the
     others are not open any more."""
-    from .rollups import site_thresholds
-
     window_start = now - dt.timedelta(days=settings.ANALYTICS_HEAT_WINDOW_DAYS)
     if article_ids is None:
         article_ids = set(

@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from comments.models import Article, Comment, Site
 from comments.readable import readable
-from moderation import policy
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
 from moderation.selectors.policy import site_policies
 
@@ -34,6 +33,7 @@ from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Wa
 from ..periods import (
     APPROVED_FIELDS, FRAMING_LABEL, LABELS, LATENCY_FIELDS, REJECTED_FIELDS, SCORE_BINS, latency_bin, score_bin,
 )
+from ..thresholds import site_thresholds
 from .heat import heat_refresh_articles
 from .rollup_failures import rollup_failure_clear, rollup_failure_record, rollup_sites_given_up, rollup_sites_retrying
 
@@ -85,12 +85,6 @@ def _in(qs: QuerySet, name: str, low, high) -> QuerySet:
     if high is not None:
         qs = qs.filter(**{f"{name}__lt": high})
     return qs
-
-
-def site_thresholds(*, site_id: int) -> dict[str, float]:
-    rules = site_policies(site_ids=[site_id])[site_id].rules
-    effective = policy.effective_rules(rules or {})
-    return {label: float(effective.get(label, {}).get("threshold", 1.0)) for label in LABELS}
 
 
 def _with_labels(qs: QuerySet, prefix: str = "") -> QuerySet:

@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .errors import ScorerUnavailable
+from ..errors import ScorerUnavailable
 from .token_encoding import Encoder, make_encoder
 
 BACKEND = "detoxify"

@@ -15,7 +15,7 @@ import numpy as np
 from ..embedding import Embedder, shared_embedder
 from ..heads import HEADS_DIR, HeadSet, load_heads
 from .base import TextScore
-from .errors import ScorerUnavailable
+from ..errors import ScorerUnavailable
 
 BACKEND = "minilm-heads"
 TOXICITY_LABELS = ("toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")

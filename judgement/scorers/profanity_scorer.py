@@ -14,7 +14,7 @@ from importlib import metadata
 from typing import Sequence
 
 from .base import TextScore
-from .errors import ScorerUnavailable
+from ..errors import ScorerUnavailable
 
 BACKEND = "profanity-check"
 _PACKAGE = "alt-profanity-check"

@@ -22,7 +22,7 @@ from typing import Literal, Mapping
 
 from .base import Scorer
 from .detoxify_scorer import DetoxifyScorer, DetoxifySettings
-from .errors import ScorerUnavailable
+from ..errors import ScorerUnavailable
 from .heads_scorer import HeadsScorer
 from .profanity_scorer import ProfanityScorer
 

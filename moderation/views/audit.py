@@ -6,10 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from comments.models import Site
-
 from ..forms import AuditFilterForm
-from ..selectors.access import user_roles
+from ..selectors.access import user_roles, user_sites
 from ..selectors.audit import AuditFilters, audit_events
 
 
@@ -17,7 +15,7 @@ from ..selectors.audit import AuditFilters, audit_events
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     roles = user_roles(user=request.user)
-    sites = Site.objects.filter(pk__in=list(roles)).order_by("name")
+    sites = user_sites(user=request.user, roles=roles)
     form = AuditFilterForm(request.GET, sites=sites)
     if not form.is_valid():
         if "site" in form.errors:

@@ -13,12 +13,11 @@ from comments.models import Comment
 
 from ..forms import BulkDecisionForm, DecisionForm, FeedbackForm, SanctionForm
 from ..models import RejectionReason, Score
-from ..selectors.access import user_roles
+from ..selectors.access import user_comment, user_comments, user_roles
 from ..selectors.items import queue_items
 from ..services.decisions import author_sanction, decision_make, decision_undo_last, decisions_bulk
 from ..services.errors import DecisionConflict, ItemBeingReviewed, ModerationRefused
 from ..services.feedback import score_feedback_record
-from .access import comment_for
 
 PAST = {"approve": "Approved", "reject": "Rejected", "escalate": "Escalated", "suspend": "Suspended the author of",
         "ban": "Banned the author of"}
@@ -69,7 +68,7 @@ def _excerpt(comment: Comment) -> str:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = comment_for(request.user, pk)
+    comment, _ = user_comment(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refused(request, pk, ModerationRefused(" ".join(e for errs in form.errors.values() for e in errs)))
@@ -94,7 +93,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sanction(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = comment_for(request.user, pk)
+    comment, _ = user_comment(user=request.user, pk=pk)
     form = SanctionForm(request.POST)
     if not form.is_valid():
         return _refused(request, pk, ModerationRefused("Choose a sanction and how long it lasts."))
@@ -115,7 +114,7 @@ def sanction(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = comment_for(request.user, pk)
+    comment, _ = user_comment(user=request.user, pk=pk)
     form = FeedbackForm(request.POST)
     score = None
     if form.is_valid():
@@ -151,7 +150,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     roles = user_roles(user=request.user)
     versions = dict(form.cleaned_data["items"])
     # Items of sites the user may not see are left out, exactly as if they did not exist.
-    comments = {c.pk: c for c in Comment.objects.filter(pk__in=versions, site_id__in=list(roles))}
+    comments = user_comments(roles=roles, comment_ids=versions)
     outcome_items = [(comments[pk], version) for pk, version in versions.items() if pk in comments]
     reason = None
     if reason_id:

@@ -3,25 +3,22 @@ takes), the whole thread, and the author's drawer."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from comments.models import Author
-
-from ..selectors.access import Role, role_allows, user_role
+from ..selectors.access import Role, role_allows, user_author, user_comment
 from ..selectors.items import author_recent_comments, author_records, item_context, queue_items, whole_thread
 from ..services.claims import claim_take
 from ..services.decisions import SANCTION_DAYS
 from ..services.site_settings import rejection_reasons_ensure_for
-from .access import comment_for
 
 TEMPLATE = "moderation/item.html"
 
 
 def _item_and_context(request: HttpRequest, pk: int) -> dict:
-    comment, role = comment_for(request.user, pk)
+    comment, role = user_comment(user=request.user, pk=pk)
     rejection_reasons_ensure_for(site_ids=[comment.site_id])
     claim = claim_take(comment=comment, user=request.user)
     item = queue_items(comment_ids=[comment.pk])[0]
@@ -53,7 +50,7 @@ def item_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def item_thread(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = comment_for(request.user, pk)
+    comment, _ = user_comment(user=request.user, pk=pk)
     return render(request, f"{TEMPLATE}#thread", {"thread": whole_thread(comment=comment), "item_pk": comment.pk})
 
 
@@ -61,7 +58,7 @@ def item_thread(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def item_text(request: HttpRequest, pk: int) -> HttpResponse:
     """A long body in full ("show all" on a card): read only, takes no claim."""
-    comment, _ = comment_for(request.user, pk)
+    comment, _ = user_comment(user=request.user, pk=pk)
     item = queue_items(comment_ids=[comment.pk])[0]
     return render(request, "moderation/queue.html#body", {"item": item, "full_body": True})
 
@@ -69,9 +66,7 @@ def item_text(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def author_drawer(request: HttpRequest, pk: int) -> HttpResponse:
-    author = get_object_or_404(Author.objects.select_related("site"), pk=pk)
-    if user_role(user=request.user, site_id=author.site_id) is None:
-        raise Http404("No such author.")
+    author = user_author(user=request.user, pk=pk)
     context = {
         "author": author,
         "record": author_records(author_ids={author.pk})[author.pk],

@@ -11,16 +11,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from comments.fields import IngestError, datetime_field, integer_field
-from comments.models import Article, Author, Site
 
 from ..forms import QueueFilterForm
 from ..models import RejectionReason
-from ..selectors.access import user_roles
+from ..selectors.access import on_sites, user_roles, user_sites
 from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
 from ..services.site_settings import rejection_reasons_ensure_for
-from analytics.selectors import heating_threads
 
 TEMPLATE = "moderation/queue.html"
 
@@ -29,7 +27,7 @@ def _filters_from(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters, 
     """The validated filters, narrowed to the user's sites. Naming a site,
     article or author the user may not see is a 404, as if it did not exist."""
     roles = user_roles(user=request.user)
-    sites = Site.objects.filter(pk__in=list(roles)).order_by("name")
+    sites = user_sites(user=request.user, roles=roles)
     form = QueueFilterForm(request.GET, sites=sites)
     if not form.is_valid():
         if "site" in form.errors:
@@ -38,9 +36,9 @@ def _filters_from(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters, 
         form = QueueFilterForm({k: v for k, v in request.GET.items() if k not in form.errors}, sites=sites)
         form.is_valid()
     filters = form.filters(list(roles))
-    if filters.article_id and not Article.objects.filter(pk=filters.article_id, site_id__in=filters.site_ids).exists():
+    if not on_sites(site_ids=filters.site_ids, article_id=filters.article_id):
         raise Http404("No such article.")
-    if filters.author_id and not Author.objects.filter(pk=filters.author_id, site_id__in=filters.site_ids).exists():
+    if not on_sites(site_ids=filters.site_ids, author_id=filters.author_id):
         raise Http404("No such author.")
     return form, filters, roles
 
@@ -91,7 +89,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     context["scorers"] = active_scorers()
     context["undo_seconds"] = settings.QUEUE_UNDO_SECONDS
     context["bulk_reasons"] = RejectionReason.objects.filter(site_id__in=filters.site_ids, active=True).select_related("site")
-    context["heating_threads"] = heating_threads(site_ids=filters.site_ids)
     return render(request, TEMPLATE, context)
 
 

@@ -10,11 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from .. import policy
 from ..forms import PolicyForm, ReasonForm, RoleForm
 from ..models import RejectionReason, SiteMembership
-from ..selectors.access import Role, site_members
+from ..selectors.access import Role, site_members, user_site
 from ..selectors.policy import site_policy
 from ..services import site_settings as services
 from ..services.errors import ModerationRefused
-from .access import site_for
 
 
 def _policy_form(site, data=None) -> PolicyForm:
@@ -29,7 +28,7 @@ def _policy_form(site, data=None) -> PolicyForm:
 @login_required
 @require_GET
 def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     return _render(request, site)
 
 
@@ -54,7 +53,7 @@ def _done(request, site, text: str) -> HttpResponse:
 @login_required
 @require_POST
 def policy_save(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     form = _policy_form(site, request.POST)
     if not form.is_valid():
         return _render(request, site, policy_form=form, status=422)
@@ -73,7 +72,7 @@ def policy_save(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def reason_add(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
@@ -88,7 +87,7 @@ def reason_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def reason_toggle(request: HttpRequest, slug: str, reason_id: int) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     reason = services.rejection_reason_set_active(
         user=request.user, site=site, reason_id=reason_id, active=request.POST.get("active") == "1"
     ) if RejectionReason.objects.filter(pk=reason_id, site=site).exists() else None
@@ -101,7 +100,7 @@ def reason_toggle(request: HttpRequest, slug: str, reason_id: int) -> HttpRespon
 @login_required
 @require_POST
 def role_set(request: HttpRequest, slug: str) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -117,7 +116,7 @@ def role_set(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def role_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    site = site_for(request.user, slug, role=Role.OWNER)
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
     try:
         services.membership_remove(user=request.user, site=site, membership_id=membership_id)
     except ModerationRefused as refused:

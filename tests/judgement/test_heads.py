@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from judgement.heads import HEADS_DIR, Head, load_head, load_heads, read_manifest
-from judgement.scorers.errors import ScorerUnavailable
+from judgement.errors import ScorerUnavailable
 from judgement.scorers.heads_scorer import HeadsScorer, TOXICITY_LABELS
 
 

@@ -6,7 +6,7 @@ import pytest
 from judgement.scorers.base import Scorer
 from judgement.scorers.detoxify_loading import clear_detoxify_cache
 from judgement.scorers.detoxify_scorer import DetoxifyScorer, DetoxifySettings
-from judgement.scorers.errors import ScorerUnavailable
+from judgement.errors import ScorerUnavailable
 from judgement.scorers.windowing import window_starts
 from tests.support.tiny_detoxify import build_tiny_detoxify
 

@@ -5,7 +5,7 @@ import urllib.error
 import pytest
 
 from judgement.scorers.detoxify_scorer import DetoxifyScorer, DetoxifySettings
-from judgement.scorers.errors import ScorerUnavailable
+from judgement.errors import ScorerUnavailable
 
 
 def _github_reachable() -> bool:

@@ -3,7 +3,7 @@ import urllib.error
 import pytest
 
 from judgement.scorers.detoxify_scorer import DetoxifyScorer
-from judgement.scorers.errors import ScorerUnavailable
+from judgement.errors import ScorerUnavailable
 from judgement.scorers.heads_scorer import HeadsScorer
 from judgement.scorers.profanity_scorer import ProfanityScorer
 from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer

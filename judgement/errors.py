@@ -1,4 +1,4 @@
-"""Errors shared by the scorer backends and the registry."""
+"""Errors shared by the scorer backends, the registry and the head files."""
 from __future__ import annotations
 
 
