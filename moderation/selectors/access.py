@@ -3,6 +3,7 @@ access through these: a site or comment the user may not see is a 404 (its
 existence is not revealed); a page their role does not cover is a 403."""
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,9 @@ from comments.models import Article, Author, Comment, Site
 from ..models import ROLE_RANK, SiteMembership
 
 Role = SiteMembership.Role
+
+# What Django's <slug:> path converter accepts, for slugs that arrive in a query string.
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,255}")
 
 
 def user_roles(*, user) -> dict[int, str]:
@@ -53,7 +57,10 @@ def user_role(*, user, site_id: int) -> str | None:
 
 def user_site(*, user, slug: str, role: str) -> Site:
     """The site named by ``slug`` for a page that needs ``role``: Http404 when the user has
-    no role on it (or it does not exist), PermissionDenied when their role is lower."""
+    no role on it (or it does not exist), PermissionDenied when their role is lower.
+    ``slug`` may come from a query string, so anything that is not a slug is simply no site."""
+    if not SLUG.fullmatch(slug or ""):
+        raise Http404("No such site.")
     site = get_object_or_404(Site, slug=slug)
     found = user_role(user=user, site_id=site.pk)
     if found is None:

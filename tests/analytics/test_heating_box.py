@@ -56,6 +56,9 @@ def test_the_site_filter_narrows_the_box_and_a_site_not_theirs_is_a_404(two_hot_
     client = logged_in(moderator)
     assert client.get(BOX, {"site": other.slug}).status_code == 404
     assert client.get(BOX, {"site": "no-such-site"}).status_code == 404
+    # From a query string, not a path converter: anything that is not a slug is no site (a NUL was a 500).
+    for not_a_slug in ("a\x00b", "a b", "ü", "x" * 300, ""):
+        assert client.get(BOX, {"site": not_a_slug}).status_code in (200, 404), not_a_slug
     both = member(other, "moderator", "both")
     member(site, "moderator", "both")
     narrowed = logged_in(both).get(BOX, {"site": other.slug}).content.decode()
