@@ -4,7 +4,7 @@ The table says what still needs doing; a worker takes rows with a guarded
 UPDATE (``claimed_by`` = its task id, ``claimed_at`` = now), so two workers
 never hold the same row, and a redelivered task (same id) takes back what it
 held. A failed try is counted on the row; it waits (back-off) or is due again
-at once, and after the table's maximum it is dead: no claim takes it again.
+at once, and after the table's maximum it is dead: no worker takes it again.
 A lease that runs out (the worker died) counts as a failed try, so a row that
 kills its worker every time ends dead instead of being taken back forever.
 
@@ -40,7 +40,7 @@ class Lease:
     held: str  # leased by a worker
     retry: str  # failed, waiting for its next try (may be the same state as ``ready``)
     done: str
-    dead: str  # given up: kept with its error, never claimed again
+    dead: str  # given up: kept with its error, never taken again
     max_attempts: Callable[[], int]
     lease_seconds: Callable[[], float]
     order_by: tuple[str, ...]  # which waiting rows a top-up takes first
@@ -68,7 +68,7 @@ class LeaseLost(Exception):
 
 
 def lease_due(lease: Lease, *, now: dt.datetime) -> Q:
-    """The rows a claim may take now."""
+    """The rows a worker may take now."""
     if lease.backoff_seconds is None:
         return Q(state__in={lease.ready, lease.retry})
     retry = Q(state=lease.retry, next_attempt_at__lte=now)
@@ -82,7 +82,7 @@ def lease_held(lease: Lease, *, holder: str) -> QuerySet:
     return lease.objects.filter(state=lease.held, claimed_by=holder)
 
 
-def lease_claim(
+def lease_take(
     lease: Lease,
     *,
     holder: str,
@@ -112,7 +112,7 @@ def lease_claim(
     return list(held.order_by(*lease.order_by).values_list("pk", flat=True))
 
 
-def lease_claim_one(lease: Lease, *, pk: int, holder: str, now: dt.datetime | None = None) -> bool:
+def lease_take_one(lease: Lease, *, pk: int, holder: str, now: dt.datetime | None = None) -> bool:
     """Take one row if it is due or already ``holder``'s. False: not due, or someone else has it."""
     now = now or timezone.now()
     return bool(
@@ -129,7 +129,7 @@ def lease_renew(lease: Lease, *, holder: str, pks: Iterable[int], now: dt.dateti
 
 
 def lease_finish(lease: Lease, *, pk: int, holder: str, also: Q | None = None, **values) -> bool:
-    """Mark ``holder``'s row done (with ``values``), guarded by the claim and by
+    """Mark ``holder``'s row done (with ``values``), guarded by the lease and by
     ``also``. False: the lease was lost (or ``also`` no longer holds); nothing changed."""
     mine = lease_held(lease, holder=holder).filter(pk=pk)
     if also is not None:
