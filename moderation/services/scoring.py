@@ -26,7 +26,7 @@ from judgement.scorers.base import Scorer, TextScore
 from work import wakeups
 from work.alone import batch_or_alone
 from work.lease import (
-    Lease, lease_claim, lease_finish, lease_record_failure, lease_release_expired, lease_renew, lease_tries,
+    Lease, lease_take, lease_finish, lease_record_failure, lease_release_expired, lease_renew, lease_tries,
 )
 
 from .. import engine
@@ -108,7 +108,7 @@ def scoring_claim(
     the oldest other pending ones up to ``limit``, so a busy queue is scored in
     full batches."""
     limit = limit or settings.SCORING_BATCH_SIZE
-    return lease_claim(LEASE, holder=claimer, hint_ids=hint_ids, limit=limit, top_up=top_up)[:limit]
+    return lease_take(LEASE, holder=claimer, hint_ids=hint_ids, limit=limit, top_up=top_up)[:limit]
 
 
 @dataclass

@@ -21,7 +21,7 @@ from comments.models import Site
 from comments.schema import IngestRefused
 from work import wakeups
 from work.lease import (
-    Failure, Lease, LeaseLost, lease_claim, lease_claim_one, lease_finish, lease_record_failure,
+    Failure, Lease, LeaseLost, lease_take, lease_take_one, lease_finish, lease_record_failure,
     lease_release_expired,
 )
 
@@ -72,7 +72,7 @@ def _wake_after_commit(delivery_pk: int) -> None:
 
 def delivery_process(*, delivery_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
     """Apply one delivery. Returns done, failed, dead or skipped (not due, or someone else has it)."""
-    if not lease_claim_one(LEASE, pk=delivery_pk, holder=claimer, now=now):
+    if not lease_take_one(LEASE, pk=delivery_pk, holder=claimer, now=now):
         return "skipped"
     return _apply_claimed(delivery_pk=delivery_pk, claimer=claimer)
 
@@ -82,7 +82,7 @@ def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = 
     ones up to DELIVERY_BATCH_SIZE, each in its own transaction, oldest
     first (so a busy endpoint costs one task per batch, not per delivery)."""
     limit = limit or settings.DELIVERY_BATCH_SIZE
-    mine = lease_claim(LEASE, holder=claimer, hint_ids=[hint_pk], limit=limit)
+    mine = lease_take(LEASE, holder=claimer, hint_ids=[hint_pk], limit=limit)
     # One commit for the batch, one savepoint per delivery: a failing delivery
     # rolls back alone, and the comments' scoring wake-ups go out as one
     # message after the commit. A crash loses the whole batch's work, never

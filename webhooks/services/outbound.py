@@ -17,7 +17,7 @@ from django.utils import timezone
 from moderation.outcomes import Moderated
 from work import wakeups
 from work.backoff import backoff_delay
-from work.lease import Failure, Lease, lease_claim_one, lease_finish, lease_record_failure, lease_release_expired
+from work.lease import Failure, Lease, lease_take_one, lease_finish, lease_record_failure, lease_release_expired
 
 from ..models import OutboundAttempt, OutboundEndpoint, OutboundEvent, SigningSecret
 from ..signing import standard_headers
@@ -87,7 +87,7 @@ def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None
     """One try: delivered, retry, dead or skipped (not due, or someone else is sending it).
     Whatever goes wrong after the claim (the receiver, the network, a missing
     secret, a row that cannot be read back) is this event's failed try."""
-    if not lease_claim_one(LEASE, pk=event_pk, holder=claimer, now=now):
+    if not lease_take_one(LEASE, pk=event_pk, holder=claimer, now=now):
         return "skipped"
     status_code, error = None, ""
     started = time.perf_counter()
