@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_process_init
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from .services import scoring
 
@@ -18,7 +18,7 @@ from .services import scoring
     retry_jitter=True,
     max_retries=6,
 )
-def score_comments(self, comment_ids: list[int]) -> dict:
+def score_comments(self, comment_ids: list[int]) -> dict:  # woken by name: scoring.SCORE_TASK
     # The task id is the claim: a redelivered task takes back what it held.
     outcome = scoring.scoring_process(claimer=self.request.id or "eager", hint_ids=comment_ids)
     return {"scored": len(outcome.scored), "failed": len(outcome.failed), "superseded": len(outcome.superseded)}
@@ -32,7 +32,5 @@ def sweep_scoring() -> int:
 @worker_process_init.connect
 def _warm_models(**_kwargs) -> None:
     """Load the models when a worker process starts, not on its first comment."""
-    from django.db import connection
-
     scoring.active_scorers_record()
     connection.close()  # don't share the parent's connection state across forks

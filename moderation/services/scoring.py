@@ -1,9 +1,9 @@
 """Scoring state and batches: what needs scoring, who is scoring it, and storing results.
 
 The database says what still needs doing; tasks only carry ids as wake-up
-calls. A task claims rows with a guarded update, so two tasks never score
-the same row at once, and a redelivered task (same task id) takes back what
-it had claimed before its worker died.
+calls. A task takes a lease on rows (``work.lease``, the ``LEASE`` below), so
+two tasks never score the same row at once, and a redelivered task (same
+task id) takes back what it held before its worker died.
 """
 from __future__ import annotations
 
@@ -22,15 +22,29 @@ from django.utils import timezone
 from comments.hooks import Change
 from comments.models import Comment
 from comments.readable import UNREADABLE_ERRORS
+from judgement.scorers.base import Scorer, TextScore
+from work import wakeups
+from work.alone import batch_or_alone
+from work.lease import (
+    Lease, lease_take, lease_finish, lease_record_failure, lease_release_expired, lease_renew, lease_tries,
+)
 
 from .. import engine
 from ..models import ActiveScorer, CommentScoring, Score
 from ..selectors.policy import site_policies
-from judgement.scorers.base import Scorer, TextScore
 from .flags import flags_evaluate
 
 logger = logging.getLogger(__name__)
 State = CommentScoring.State
+SCORE_TASK = "moderation.tasks.score_comments"  # by name: services never import tasks
+
+# No back-off: a failed comment is pending again at once (its wake-up cleared,
+# so the sweep sends one), scored alone next time, failed after the maximum.
+LEASE = Lease(
+    model=CommentScoring, ready=State.PENDING, held=State.SCORING, retry=State.PENDING, done=State.DONE,
+    dead=State.FAILED, max_attempts=lambda: settings.SCORING_MAX_ATTEMPTS,
+    lease_seconds=lambda: settings.SCORING_LEASE_SECONDS, order_by=("pending_since",), error_limit=2000,
+)
 
 
 def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
@@ -60,7 +74,7 @@ def _wake_after_commit(comment_id: int) -> None:
     ids = _waiting.__dict__.setdefault("ids", [])
     ids.append(comment_id)
     del ids[:-_WAITING_LIMIT]
-    transaction.on_commit(_send_wakeups, robust=True)
+    wakeups.after_commit(_send_wakeups)
 
 
 def _send_wakeups() -> None:
@@ -77,25 +91,12 @@ def _send_wakeups() -> None:
         scoring_enqueue(comment_ids=pending[start : start + size])
 
 
-# After a failed publish, this process stops trying for a while: ingestion must
-# not wait on a dead broker once per comment. The sweep catches up later.
-BROKER_BACKOFF_SECONDS = 5.0
-_broker_down_until = 0.0
-
-
 def scoring_enqueue(*, comment_ids: Sequence[int]) -> bool:
-    """Wake a worker. When the broker is down this logs and returns False: the
-    rows stay pending and the periodic sweep enqueues them later."""
-    global _broker_down_until
-    from ..tasks import score_comments
-
-    if not comment_ids or time.monotonic() < _broker_down_until:
-        return not comment_ids
-    try:
-        score_comments.delay(list(comment_ids))
-    except Exception as error:  # any broker failure; the database still has the work
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        logger.warning("could not enqueue %d comments for scoring: %s", len(comment_ids), error)
+    """Wake a worker. When the broker is down this returns False (``work.wakeups``
+    logs it): the rows stay pending and the periodic sweep enqueues them later."""
+    if not comment_ids:
+        return True
+    if not wakeups.wake(SCORE_TASK, list(comment_ids)):
         return False
     CommentScoring.objects.filter(pk__in=comment_ids, state=State.PENDING).update(enqueued_at=timezone.now())
     return True
@@ -108,24 +109,7 @@ def scoring_claim(
     the oldest other pending ones up to ``limit``, so a busy queue is scored in
     full batches."""
     limit = limit or settings.SCORING_BATCH_SIZE
-    now = timezone.now()
-    hint_ids = list(hint_ids)[:limit]
-    mine = Q(state=State.SCORING, claimed_by=claimer)
-    CommentScoring.objects.filter(Q(pk__in=hint_ids) & (Q(state=State.PENDING) | mine)).update(
-        state=State.SCORING, claimed_by=claimer, claimed_at=now
-    )
-    claimed = list(CommentScoring.objects.filter(mine).values_list("pk", flat=True)[:limit])
-    if top_up and len(claimed) < limit:
-        extra = list(
-            CommentScoring.objects.filter(state=State.PENDING)
-            .order_by("pending_since")
-            .values_list("pk", flat=True)[: limit - len(claimed)]
-        )
-        CommentScoring.objects.filter(pk__in=extra, state=State.PENDING).update(
-            state=State.SCORING, claimed_by=claimer, claimed_at=now
-        )
-        claimed = list(CommentScoring.objects.filter(mine).values_list("pk", flat=True)[:limit])
-    return claimed
+    return lease_take(LEASE, holder=claimer, hint_ids=hint_ids, limit=limit, top_up=top_up)[:limit]
 
 
 @dataclass
@@ -191,14 +175,11 @@ def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claime
                 kind: saved[(comment.pk, score.scorer, score.version, score.content_hash)]
                 for kind, score in rows[comment.pk].items()
             }
-            if (
-                CommentScoring.objects.filter(pk=comment.pk, state=State.SCORING, claimed_by=claimer)
-                .filter(comment__content_hash=comment.content_hash)
-                .update(
-                    state=State.DONE, scored_hash=comment.content_hash, scored_at=now, last_error="",
-                    toxicity_score_id=ids.get(Score.Kind.TOXICITY), framing_score_id=ids.get(Score.Kind.FRAMING),
-                    claimed_by="", claimed_at=None,
-                )
+            # Guarded by the lease and by the text: an edit while scoring made it pending again.
+            if lease_finish(
+                LEASE, pk=comment.pk, holder=claimer, also=Q(comment__content_hash=comment.content_hash),
+                scored_hash=comment.content_hash, scored_at=now,
+                toxicity_score_id=ids.get(Score.Kind.TOXICITY), framing_score_id=ids.get(Score.Kind.FRAMING),
             ):
                 done.add(comment.pk)
     flags_evaluate(comment_ids=done)
@@ -208,34 +189,20 @@ def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claime
 def scoring_record_failure(*, comment_id: int, claimer: str, error: str) -> None:
     """Count a failed try; after SCORING_MAX_ATTEMPTS the comment is marked failed
     and left alone, so it never blocks the others."""
-    row = CommentScoring.objects.filter(pk=comment_id, state=State.SCORING, claimed_by=claimer).first()
-    if row is None:
-        return
-    attempts = row.attempts + 1
-    state = State.FAILED if attempts >= settings.SCORING_MAX_ATTEMPTS else State.PENDING
-    CommentScoring.objects.filter(pk=comment_id, state=State.SCORING, claimed_by=claimer).update(
-        state=state, attempts=attempts, last_error=error[:2000], claimed_by="", claimed_at=None,
-        enqueued_at=None if state == State.PENDING else row.enqueued_at,
-    )
+    lease_record_failure(LEASE, pk=comment_id, holder=claimer, error=error)
 
 
 def _load_claimed(pks: list[int], *, claimer: str, outcome: BatchOutcome) -> list[Comment]:
     """The claimed comments, in one query; when that query raises on a value
     it cannot read back (a date Python cannot hold), each row is loaded alone
     and the ones that still raise fail by themselves with their error."""
-    if not pks:
-        return []
-    try:
-        return list(Comment.objects.filter(pk__in=pks).order_by("pk"))
-    except UNREADABLE_ERRORS:
-        logger.warning("a batch of %d comments could not be read back; loading them one at a time", len(pks))
-    comments = []
-    for pk in pks:
-        try:
-            comments.extend(Comment.objects.filter(pk=pk))
-        except UNREADABLE_ERRORS as error:
-            _fail(outcome, comment_id=pk, claimer=claimer, error=f"could not read the comment back: {type(error).__name__}: {error}")
-    return comments
+    def fail(pk: int, error: Exception) -> None:
+        _fail(outcome, comment_id=pk, claimer=claimer,
+              error=f"could not read the comment back: {type(error).__name__}: {error}")
+
+    loaded = batch_or_alone(pks, lambda some: list(Comment.objects.filter(pk__in=some).order_by("pk")),
+                            fail=fail, errors=UNREADABLE_ERRORS, what="read-back of claimed comments")
+    return [comment for _ids, comments in loaded for comment in comments]
 
 
 def _fail(outcome: BatchOutcome, *, comment_id: int, claimer: str, error: str) -> None:
@@ -245,23 +212,11 @@ def _fail(outcome: BatchOutcome, *, comment_id: int, claimer: str, error: str) -
 
 def _score_groups(comments: list[Comment], *, claimer: str, outcome: BatchOutcome) -> list[tuple[list[Comment], dict]]:
     """Score the comments as one batch; when the batch fails, each comment is
-    tried alone so one bad text fails by itself."""
-    if not comments:
-        return []
-    try:
-        return [(comments, _score_rows(comments))]
-    except Exception as error:  # any scorer failure
-        if len(comments) == 1:  # already alone: it is this comment's, recorded on its row
-            _fail(outcome, comment_id=comments[0].pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
-            return []
-        logger.exception("batch of %d failed; scoring one at a time", len(comments))
-    groups = []
-    for comment in comments:
-        try:
-            groups.append(([comment], _score_rows([comment])))
-        except Exception as error:  # any scorer failure: it is this comment's, recorded on its row
-            _fail(outcome, comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
-    return groups
+    tried alone so one bad text fails by itself (any scorer failure is that comment's)."""
+    def fail(comment: Comment, error: Exception) -> None:
+        _fail(outcome, comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+
+    return batch_or_alone(comments, _score_rows, fail=fail, what="scoring batch")
 
 
 def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
@@ -271,11 +226,11 @@ def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
     Whatever raises for one comment is recorded on its row (``last_error``)
     and counts a try; after SCORING_MAX_ATTEMPTS it is failed and left alone."""
     outcome = BatchOutcome()
-    held = CommentScoring.objects.filter(state=State.SCORING, claimed_by=claimer).order_by("pk")
-    tries = dict(held.values_list("pk", "attempts"))  # ids first: these columns are always readable
-    first = [pk for pk, attempts in tries.items() if attempts == 0]
+    first, again = lease_tries(LEASE, holder=claimer)
     groups = _score_groups(_load_claimed(first, claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
-    for pk in (pk for pk, attempts in tries.items() if attempts > 0):
+    for pk in again:
+        # The batch took a while: the retries that follow keep their lease.
+        lease_renew(LEASE, holder=claimer, pks=[pk])
         groups += _score_groups(_load_claimed([pk], claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
     for batch, rows in groups:
         done = _store(batch, rows, claimer=claimer)
@@ -294,10 +249,8 @@ def scoring_sweep(*, now: dt.datetime | None = None) -> int:
     """Re-enqueue what waits too long: pending rows never or long ago enqueued
     (the broker was down), and claims whose lease ran out (the worker died)."""
     now = now or timezone.now()
-    lease_cutoff = now - dt.timedelta(seconds=settings.SCORING_LEASE_SECONDS)
     stale_cutoff = now - dt.timedelta(seconds=settings.SCORING_STALE_SECONDS)
-    for row in CommentScoring.objects.filter(state=State.SCORING, claimed_at__lt=lease_cutoff):
-        scoring_record_failure(comment_id=row.pk, claimer=row.claimed_by, error="worker lease expired")
+    lease_release_expired(LEASE, now=now)
     waiting = list(
         CommentScoring.objects.filter(state=State.PENDING)
         .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_cutoff))

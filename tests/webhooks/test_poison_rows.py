@@ -15,7 +15,7 @@ from moderation.services.decisions import decision_make
 from tests.factories import comment_input, member, scored_comment
 from tests.support.unreadable import make_unreadable
 from webhooks.models import Delivery, OutboundEndpoint, OutboundEvent
-from webhooks.services import deliveries
+from work import wakeups
 from webhooks.services.deliveries import deliveries_process_batch, deliveries_sweep
 from webhooks.services.outbound import outbound_send, outbound_sweep
 from webhooks.services.secrets import secret_rotate
@@ -34,7 +34,7 @@ def staff_client(client):
 
 def test_a_delivery_batch_completes_around_an_unreadable_delivery_and_an_edit_of_an_unreadable_comment(
         sender, settings, monkeypatch, staff_client):
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: True)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: True)
     settings.DELIVERY_RETRY_SECONDS = 0
     settings.DELIVERY_MAX_ATTEMPTS = 2
     old = comment_upsert(site=sender.site, data=comment_input("old")).comment

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory
 from webhooks.models import Delivery, SigningSecret
-from webhooks.services import deliveries
+from work import wakeups
 from webhooks.services.deliveries import deliveries_sweep, delivery_process
 
 from .conftest import comment_event
@@ -42,7 +42,7 @@ def test_rotating_keeps_the_old_secret_for_the_overlap(site):
 
 def test_a_lost_wake_up_is_sent_again_by_the_sweep(sender, monkeypatch, settings):
     woken = []
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: woken.append(pk) or True)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: woken.append(pk) or True)
     sender.post(comment_event("c1"), msg_id="m1")
     delivery = Delivery.objects.get()
     assert deliveries_sweep() == 0  # just enqueued: not stale yet
@@ -54,16 +54,16 @@ def test_a_broker_that_was_down_at_receipt_leaves_the_delivery_for_the_sweep(
     sender, monkeypatch, django_capture_on_commit_callbacks
 ):
     woken = []
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: woken.append(pk) or False)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: woken.append(pk) or False)
     with django_capture_on_commit_callbacks(execute=True):
         assert sender.post(comment_event("c1"), msg_id="m1").status_code == 202
     assert Delivery.objects.get().enqueued_at is None  # the failed wake-up is written down
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: woken.append(pk) or True)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: woken.append(pk) or True)
     assert deliveries_sweep() == 1
 
 
 def test_an_expired_claim_counts_as_a_failed_try_and_is_retried(sender, settings, monkeypatch):
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: True)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: True)
     settings.DELIVERY_RETRY_SECONDS = 0
     sender.post(comment_event("c1"), msg_id="m1")
     Delivery.objects.update(state="processing", claimed_by="dead-worker",
@@ -80,23 +80,17 @@ def test_waking_through_an_unreachable_broker_gives_up_quickly_and_says_so():
 
     from celery import Celery
 
-    from webhooks.services import wakeups
-
-    app = Celery("unreachable", broker="redis://127.0.0.1:9/0")
+    # Not the current app: the rest of the suite keeps publishing through config.celery.
+    app = Celery("unreachable", broker="redis://127.0.0.1:9/0", set_as_current=False)
     app.conf.broker_transport_options = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     app.conf.task_publish_retry_policy = {"max_retries": 0}
 
-    @app.task(name="unreachable.noop")
-    def noop(pk):
-        return pk
-
-    task = noop
     started = time.monotonic()
     try:
-        assert wakeups.wake(task, 1) is False
-        assert wakeups.wake(task, 2) is False  # backing off: not even tried
+        assert wakeups.wake("unreachable.noop", 1, app=app) is False
+        assert wakeups.wake("unreachable.noop", 2, app=app) is False  # backing off: not even tried
     finally:
-        wakeups._broker_down_until = 0.0
+        wakeups.broker_reset()
     assert time.monotonic() - started < 10
 
 
@@ -104,7 +98,7 @@ def test_the_sweep_sends_one_wake_up_per_batch_and_tasks_take_due_retries_along(
     from webhooks.services.deliveries import deliveries_process_batch
 
     woken = []
-    monkeypatch.setattr(deliveries, "wake", lambda task, pk: woken.append(pk) or True)
+    monkeypatch.setattr(wakeups, "wake", lambda task, pk: woken.append(pk) or True)
     settings.DELIVERY_BATCH_SIZE = 2
     settings.DELIVERY_RETRY_SECONDS = 0
     for n in range(5):

@@ -10,7 +10,7 @@ from moderation.models import CommentScoring, Score
 from tests.moderation.test_worker_resilience import environment, private_redis, workers  # noqa: F401 (fixtures)
 from tests.support.processes import wait_for
 from webhooks.models import Delivery
-from webhooks.services import deliveries
+from work import wakeups
 
 from .conftest import comment_event
 
@@ -24,7 +24,7 @@ def done() -> int:
 def test_a_worker_killed_midway_loses_and_doubles_nothing(sender, monkeypatch, private_redis, tiny_detoxify, workers):
     # This process publishes to another Redis than the workers': its wake-ups
     # count as lost (the broker-down path) and the workers' sweep finds the work.
-    monkeypatch.setattr(deliveries, "wake", lambda task, *args: False)
+    monkeypatch.setattr(wakeups, "wake", lambda task, *args: False)
     rng = random.Random(6)
     events = []
     for n in range(240):

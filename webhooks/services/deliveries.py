@@ -1,10 +1,10 @@
 """Inbound deliveries: stored first, then processed by a task, retried with
 backoff until done or dead, replayable from admin.
 
-A delivery is claimed with a guarded update (``claimed_by`` is the task id),
-so two tasks never process it at once and a redelivered task takes back its
-own claim. Processing and marking done are one transaction: a crash in
-between leaves nothing half-applied.
+A task takes a lease on a delivery (``work.lease``, the ``LEASE`` below;
+``claimed_by`` is the task id), so two tasks never process it at once and a
+redelivered task takes back its own. Processing and marking done are one
+transaction: a crash in between leaves nothing half-applied.
 """
 from __future__ import annotations
 
@@ -19,13 +19,27 @@ from django.utils import timezone
 
 from comments.models import Site
 from comments.schema import IngestRefused
+from work import wakeups
+from work.lease import (
+    Failure, Lease, LeaseLost, lease_take, lease_take_one, lease_finish, lease_record_failure,
+    lease_release_expired,
+)
 
 from ..models import Delivery
 from ..platforms.base import Accepted, parse_json
-from .wakeups import wake
+from ..platforms.registry import PLATFORMS
 
 logger = logging.getLogger(__name__)
 State = Delivery.State
+PROCESS_TASK = "webhooks.tasks.process_delivery"  # by name: services never import tasks
+
+LEASE = Lease(
+    model=Delivery, ready=State.PENDING, held=State.PROCESSING, retry=State.FAILED, done=State.DONE,
+    dead=State.DEAD, max_attempts=lambda: settings.DELIVERY_MAX_ATTEMPTS,
+    lease_seconds=lambda: settings.DELIVERY_LEASE_SECONDS, order_by=("received_at", "pk"),
+    backoff_seconds=lambda: (settings.DELIVERY_RETRY_SECONDS, settings.DELIVERY_RETRY_MAX_SECONDS),
+    error_limit=4000,
+)
 
 
 @dataclass(frozen=True)
@@ -45,65 +59,39 @@ def delivery_store(*, site: Site, source: str, accepted: Accepted, body: str, he
     except IntegrityError:
         return Stored(delivery=Delivery.objects.get(site=site, source=source, delivery_id=accepted.delivery_id),
                       created=False)
-    transaction.on_commit(lambda: _wake(delivery.pk), robust=True)
+    _wake_after_commit(delivery.pk)
     return Stored(delivery=delivery, created=True)
 
 
-def _wake(delivery_pk: int) -> None:
-    from ..tasks import process_delivery
-
-    if not wake(process_delivery, delivery_pk):
+def _wake_after_commit(delivery_pk: int) -> None:
+    def refused() -> None:  # written down, so the sweep knows the wake-up is still to be sent
         Delivery.objects.filter(pk=delivery_pk, state=State.PENDING).update(enqueued_at=None)
 
-
-class _ClaimLost(Exception):
-    pass
-
-
-def _retry_delay(attempts: int) -> dt.timedelta:
-    base, cap = settings.DELIVERY_RETRY_SECONDS, settings.DELIVERY_RETRY_MAX_SECONDS
-    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
-
-
-def _due(now: dt.datetime, claimer: str) -> Q:
-    return Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now) | Q(
-        state=State.PROCESSING, claimed_by=claimer
-    )
+    wakeups.wake_after_commit(PROCESS_TASK, delivery_pk, refused=refused)
 
 
 def delivery_process(*, delivery_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
     """Apply one delivery. Returns done, failed, dead or skipped (not due, or someone else has it)."""
-    now = now or timezone.now()
-    if not Delivery.objects.filter(_due(now, claimer), pk=delivery_pk).update(
-        state=State.PROCESSING, claimed_by=claimer, claimed_at=now
-    ):
+    if not lease_take_one(LEASE, pk=delivery_pk, holder=claimer, now=now):
         return "skipped"
     return _apply_claimed(delivery_pk=delivery_pk, claimer=claimer)
 
 
 def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = None) -> dict[int, str]:
-    """What a task does: the hinted delivery, then the oldest other pending
+    """What a task does: the hinted delivery, then the oldest other due
     ones up to DELIVERY_BATCH_SIZE, each in its own transaction, oldest
     first (so a busy endpoint costs one task per batch, not per delivery)."""
     limit = limit or settings.DELIVERY_BATCH_SIZE
-    now = timezone.now()
-    Delivery.objects.filter(_due(now, claimer), pk=hint_pk).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
-    waiting = Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now)
-    extra = list(Delivery.objects.filter(waiting).order_by("received_at", "pk").values_list("pk", flat=True)[:limit - 1])
-    if extra:
-        Delivery.objects.filter(waiting, pk__in=extra).update(state=State.PROCESSING, claimed_by=claimer, claimed_at=now)
-    mine = Delivery.objects.filter(state=State.PROCESSING, claimed_by=claimer).order_by("received_at", "pk")
+    mine = lease_take(LEASE, holder=claimer, hint_ids=[hint_pk], limit=limit)
     # One commit for the batch, one savepoint per delivery: a failing delivery
     # rolls back alone, and the comments' scoring wake-ups go out as one
     # message after the commit. A crash loses the whole batch's work, never
     # part of a delivery, and the redelivered task takes its claims back.
     with transaction.atomic():
-        return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine.values_list("pk", flat=True)}
+        return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine}
 
 
 def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
-    from ..platforms.registry import PLATFORMS
-
     try:
         with transaction.atomic():
             # Loaded inside the savepoint: a row that cannot be read back fails alone.
@@ -112,12 +100,10 @@ def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
             body = delivery.body.encode("utf-8")
             payload = parse_json(body, max_bytes=len(body))
             PLATFORMS[delivery.source].apply(site=delivery.site, headers=delivery.headers, payload=payload)
-            if not Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(
-                state=State.DONE, processed_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
-                claimed_by="", claimed_at=None, next_attempt_at=None,
-            ):
-                raise _ClaimLost()
-    except _ClaimLost:
+            if not lease_finish(LEASE, pk=delivery_pk, holder=claimer, processed_at=timezone.now(),
+                                attempts=F("attempts") + 1, next_attempt_at=None):
+                raise LeaseLost()  # someone else holds it now: what was applied here rolls back
+    except LeaseLost:
         return "skipped"
     except IngestRefused as refused:  # contradicts what is stored: no retry can apply it
         logger.info("delivery %s refused: %s", delivery_pk, refused.field)
@@ -133,17 +119,8 @@ def delivery_record_failure(*, delivery_pk: int, claimer: str, error: str, final
     once when ``final`` (the input was refused, a retry cannot help), the delivery
     is dead. Reads only the attempts, so a row whose other values cannot be read
     back is still recorded."""
-    mine = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer)
-    attempts = mine.values_list("attempts", flat=True).first()
-    if attempts is None:
-        return "skipped"
-    attempts += 1
-    dead = final or attempts >= settings.DELIVERY_MAX_ATTEMPTS
-    mine.update(
-        state=State.DEAD if dead else State.FAILED, attempts=attempts, last_error=error[:4000],
-        next_attempt_at=None if dead else timezone.now() + _retry_delay(attempts), claimed_by="", claimed_at=None,
-    )
-    return "dead" if dead else "failed"
+    failure = lease_record_failure(LEASE, pk=delivery_pk, holder=claimer, error=error, final=final)
+    return {Failure.RETRY: "failed", Failure.DEAD: "dead", Failure.LOST: "skipped"}[failure]
 
 
 def delivery_replay(*, delivery_pk: int) -> bool:
@@ -153,7 +130,7 @@ def delivery_replay(*, delivery_pk: int) -> bool:
         state=State.PENDING, attempts=0, next_attempt_at=None, enqueued_at=timezone.now(), last_error="",
     )
     if changed:
-        transaction.on_commit(lambda: _wake(delivery_pk), robust=True)
+        _wake_after_commit(delivery_pk)
     return bool(changed)
 
 
@@ -162,9 +139,7 @@ def deliveries_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> in
     lost, failures whose retry is due, and claims whose lease ran out.
     Returns how many deliveries the wake-ups sent cover."""
     now = now or timezone.now()
-    lease_cutoff = now - dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
-    for row in Delivery.objects.filter(state=State.PROCESSING, claimed_at__lt=lease_cutoff).only("pk", "claimed_by"):
-        delivery_record_failure(delivery_pk=row.pk, claimer=row.claimed_by, error="worker lease expired")
+    lease_release_expired(LEASE, now=now)
     stale_cutoff = now - dt.timedelta(seconds=settings.DELIVERY_STALE_SECONDS)
     waiting = list(
         Delivery.objects.filter(
@@ -172,13 +147,11 @@ def deliveries_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> in
             | Q(state=State.FAILED, next_attempt_at__lte=now)
         ).order_by("received_at").values_list("pk", flat=True)[:limit]
     )
-    from ..tasks import process_delivery
-
     # A task tops its delivery up to a batch: one wake-up per batch is enough.
     size = settings.DELIVERY_BATCH_SIZE
     sent = 0
     for start in range(0, len(waiting), size):
-        if not wake(process_delivery, waiting[start]):
+        if not wakeups.wake(PROCESS_TASK, waiting[start]):
             break
         sent = min(len(waiting), start + size)
     Delivery.objects.filter(pk__in=waiting[:sent], state=State.PENDING).update(enqueued_at=now)

@@ -1,6 +1,7 @@
 """Outbound ``comment.moderated`` events: an outbox row written in the
 moderation transaction, sent by a task, signed the Standard Webhooks way,
-retried with exponential backoff over hours, then dead-lettered."""
+retried with exponential backoff over hours, then dead-lettered. A send
+holds a lease on its event (``work.lease``, the ``LEASE`` below)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,19 +11,37 @@ import uuid
 
 import requests
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from moderation.outcomes import Moderated
+from work import wakeups
+from work.backoff import backoff_delay
+from work.lease import Failure, Lease, lease_take_one, lease_finish, lease_record_failure, lease_release_expired
 
 from ..models import OutboundAttempt, OutboundEndpoint, OutboundEvent, SigningSecret
 from ..signing import standard_headers
 from .secrets import secrets_current
-from .wakeups import wake
 
 State = OutboundEvent.State
 EVENT_TYPE = "comment.moderated"
+SEND_TASK = "webhooks.tasks.send_outbound"  # by name: services never import tasks
+
+
+def _backoff_seconds() -> tuple[float, float]:
+    return settings.OUTBOUND_RETRY_SECONDS, settings.OUTBOUND_RETRY_MAX_SECONDS
+
+
+# A send whose worker died (its claim older than three HTTP timeouts plus 30 s)
+# counts as a try: an event that kills its worker every time becomes a dead
+# letter instead of being taken back forever. Pending events wait for their
+# ``next_attempt_at`` (the decision's time for a first send).
+LEASE = Lease(
+    model=OutboundEvent, ready=State.PENDING, held=State.SENDING, retry=State.PENDING, done=State.DELIVERED,
+    dead=State.DEAD, max_attempts=lambda: settings.OUTBOUND_MAX_ATTEMPTS,
+    lease_seconds=lambda: settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30, order_by=("next_attempt_at",),
+    backoff_seconds=_backoff_seconds, ready_waits=True, error_limit=2000,
+)
 
 
 def moderated_payload(outcome: Moderated, *, message_id: str) -> dict:
@@ -53,29 +72,22 @@ def outbound_record(outcome: Moderated) -> None:
         site_id=outcome.comment.site_id, comment=outcome.comment, message_id=message_id, event_type=EVENT_TYPE,
         payload=moderated_payload(outcome, message_id=message_id), url=endpoint.url, next_attempt_at=outcome.at,
     )
-    transaction.on_commit(lambda: _wake(event.pk), robust=True)
-
-
-def _wake(event_pk: int) -> None:
-    from ..tasks import send_outbound
-
-    wake(send_outbound, event_pk)
+    wakeups.wake_after_commit(SEND_TASK, event.pk)
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """1, 2, 4, … minutes, capped at OUTBOUND_RETRY_MAX_SECONDS: the defaults
-    spread 12 attempts over about 17 hours."""
-    base, cap = settings.OUTBOUND_RETRY_SECONDS, settings.OUTBOUND_RETRY_MAX_SECONDS
-    return dt.timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+    spread 12 attempts over about 17 hours (the lease's back-off, named here
+    for the docs and their test)."""
+    base, cap = _backoff_seconds()
+    return backoff_delay(attempts=attempts, base_seconds=base, cap_seconds=cap)
 
 
 def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
     """One try: delivered, retry, dead or skipped (not due, or someone else is sending it).
     Whatever goes wrong after the claim (the receiver, the network, a missing
     secret, a row that cannot be read back) is this event's failed try."""
-    now = now or timezone.now()
-    due = Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING, claimed_by=claimer)
-    if not OutboundEvent.objects.filter(due, pk=event_pk).update(state=State.SENDING, claimed_by=claimer, claimed_at=now):
+    if not lease_take_one(LEASE, pk=event_pk, holder=claimer, now=now):
         return "skipped"
     status_code, error = None, ""
     started = time.perf_counter()
@@ -96,25 +108,12 @@ def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None
         error = f"{type(failure).__name__}: {failure}"[:2000]
     OutboundAttempt.objects.create(event_id=event_pk, status_code=status_code, error=error,
                                    duration_ms=(time.perf_counter() - started) * 1000)
-    mine = OutboundEvent.objects.filter(pk=event_pk, state=State.SENDING, claimed_by=claimer)
     if not error:
-        mine.update(state=State.DELIVERED, delivered_at=timezone.now(), attempts=F("attempts") + 1, last_error="",
-                    claimed_by="", claimed_at=None)
-        return "delivered"
-    return _record_failure(mine, error=error)
-
-
-def _record_failure(mine, *, error: str) -> str:
-    """Count a failed try on the claimed event; after OUTBOUND_MAX_ATTEMPTS it is a
-    dead letter. Reads only the attempts, so it works on any row."""
-    attempts = mine.values_list("attempts", flat=True).first()
-    if attempts is None:
-        return "skipped"
-    attempts += 1
-    dead = attempts >= settings.OUTBOUND_MAX_ATTEMPTS
-    mine.update(state=State.DEAD if dead else State.PENDING, attempts=attempts, last_error=error,
-                next_attempt_at=timezone.now() + retry_delay(attempts), claimed_by="", claimed_at=None)
-    return "dead" if dead else "retry"
+        # Guarded by the lease: an event the sweep took back is not marked here.
+        lease_finish(LEASE, pk=event_pk, holder=claimer, delivered_at=timezone.now(), attempts=F("attempts") + 1)
+        return "delivered"  # the receiver has it, even if the sweep took the lease back meanwhile
+    failure = lease_record_failure(LEASE, pk=event_pk, holder=claimer, error=error)
+    return {Failure.RETRY: "retry", Failure.DEAD: "dead", Failure.LOST: "skipped"}[failure]
 
 
 def outbound_retry(*, event_pk: int) -> bool:
@@ -123,29 +122,21 @@ def outbound_retry(*, event_pk: int) -> bool:
         state=State.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     if changed:
-        transaction.on_commit(lambda: _wake(event_pk), robust=True)
+        wakeups.wake_after_commit(SEND_TASK, event_pk)
     return bool(changed)
 
 
 def outbound_sweep(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
     """Wake workers for events whose retry is due, and take back sends whose worker died."""
     now = now or timezone.now()
-    lease_cutoff = now - dt.timedelta(seconds=settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30)
-    # A send whose worker died counts as a try: an event that kills its worker
-    # every time becomes a dead letter instead of being taken back forever.
-    expired = OutboundEvent.objects.filter(state=State.SENDING, claimed_at__lt=lease_cutoff)
-    for pk, claimer in expired.values_list("pk", "claimed_by"):
-        _record_failure(OutboundEvent.objects.filter(pk=pk, state=State.SENDING, claimed_by=claimer),
-                        error="worker lease expired")
+    lease_release_expired(LEASE, now=now)
     due = list(
         OutboundEvent.objects.filter(state=State.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at").values_list("pk", flat=True)[:limit]
     )
-    from ..tasks import send_outbound
-
     sent = 0
     for pk in due:
-        if not wake(send_outbound, pk):
+        if not wakeups.wake(SEND_TASK, pk):
             break
         sent += 1
     return sent
