@@ -11,8 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 # Each id is an [importlinter:contract:<id>] section of .importlinter.
-CONTRACTS = ("rooms", "comments-alone", "judgement-alone", "judgement-door", "comments-surface",
-             "moderation-surface", "moderation-models")
+CONTRACTS = ("rooms", "comments-alone", "work-alone", "judgement-alone", "judgement-door", "comments-surface",
+             "moderation-surface", "moderation-models", "services-not-tasks", "no-cycles")
 
 
 def test_the_rooms_contracts_are_kept() -> None:
