@@ -8,8 +8,8 @@ between B's decision and an overwrite.
 import pytest
 
 from comments.models import Comment
-from moderation.models import Decision, RejectionReason, Review
-from moderation.services.decisions import decision_make, decision_undo_last
+from moderation.models import AuditEvent, AuthorSanction, Decision, RejectionReason, Review
+from moderation.services.decisions import author_sanction, decision_make, decision_undo_last
 from moderation.services.errors import DecisionConflict, ModerationRefused
 from tests.factories import SiteFactory, member, scored_comment
 from tests.support.interleave import interleaved
@@ -72,6 +72,23 @@ def test_undo_refuses_when_the_item_was_decided_again_into_the_same_state(site, 
     review = Review.objects.get(pk=held.pk)
     assert (review.state, review.decided_by, review.version) == ("approved", colleague, 3)
     assert Comment.objects.get(pk=held.pk).status == Comment.Status.VISIBLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_undo_racing_the_same_undo_from_another_tab_is_applied_once(site, moderator):
+    item = scored_comment(site, "c1", toxicity={"toxicity": 0.9}, author="troll")
+    author_sanction(user=moderator, comment=item, kind="suspend", days=1)
+
+    def other_tab_undoes():
+        return decision_undo_last(user=moderator)
+
+    # The second Decision this call builds is the batch it is about to undo: the other tab commits first.
+    with interleaved(Decision, other_tab_undoes, at=2) as race:
+        outcome = decision_undo_last(user=moderator)
+    assert race and len(race[0].undone) == 1
+    assert outcome.undone == [] and "already undone" in outcome.refused[0]
+    assert AuditEvent.objects.filter(action="decision.undo").count() == 1
+    assert AuthorSanction.objects.get().lifted_at is not None
 
 
 def test_another_sites_rejection_reason_is_refused_by_the_service(site, moderator):

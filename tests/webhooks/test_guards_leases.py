@@ -19,7 +19,8 @@ from webhooks.models import Delivery, OutboundEndpoint, OutboundEvent
 from webhooks.services.deliveries import (
     deliveries_process_batch, deliveries_sweep, delivery_process, delivery_record_failure,
 )
-from webhooks.services.outbound import outbound_sweep
+from webhooks.services.outbound import outbound_send, outbound_sweep
+from webhooks.services.secrets import secret_rotate
 
 from .conftest import comment_event
 
@@ -109,15 +110,34 @@ def test_a_failed_delivery_waits_out_a_growing_back_off_before_anyone_takes_it(d
     assert delivery_process(delivery_pk=delivery.pk, claimer="patient", now=due) == "done"
 
 
-@pytest.mark.django_db
-def test_the_outbound_sweep_takes_back_expired_sends_and_leaves_live_ones(site, receiver, settings):
-    from webhooks.services.secrets import secret_rotate
-
+def an_outbound_event(site, receiver) -> OutboundEvent:
     OutboundEndpoint.objects.create(site=site, url=receiver.url + "/hooks")
     secret_rotate(site=site, purpose="outbound")
     item = scored_comment(site, "c1", toxicity={"toxicity": 0.9})
     decision_make(user=member(site, "moderator", "moderator"), comment=item, action="approve", expected_version=0)
-    event = OutboundEvent.objects.get()
+    return OutboundEvent.objects.get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_whose_lease_was_taken_over_does_not_count_the_event_delivered_again(site, receiver, settings):
+    event = an_outbound_event(site, receiver)
+    lease = dt.timedelta(seconds=settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30)
+
+    def lease_expires_and_another_sender_delivers():
+        outbound_sweep(now=timezone.now() + lease + dt.timedelta(seconds=1))  # "slow" died, as far as anyone knows
+        later = timezone.now() + dt.timedelta(seconds=settings.OUTBOUND_RETRY_MAX_SECONDS + 1)
+        return outbound_send(event_pk=event.pk, claimer="fast", now=later)
+
+    with interleaved(OutboundEvent, lease_expires_and_another_sender_delivers) as race:
+        outbound_send(event_pk=event.pk, claimer="slow")
+    assert race == ["delivered"]
+    event.refresh_from_db()
+    assert (event.state, event.attempts, event.claimed_by) == ("delivered", 2, "")  # one expired try, one delivery
+
+
+@pytest.mark.django_db
+def test_the_outbound_sweep_takes_back_expired_sends_and_leaves_live_ones(site, receiver, settings):
+    event = an_outbound_event(site, receiver)
     lease = dt.timedelta(seconds=settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30)
     now = timezone.now()
     OutboundEvent.objects.update(state="sending", claimed_by="live", claimed_at=now - lease + dt.timedelta(seconds=5))
