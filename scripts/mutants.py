@@ -7,19 +7,22 @@ copy of the tree (never the working tree), runs those tests with ``-x -q``
 and records whether they failed (killed) or passed (survived). It prints the
 kill rate and the survivors, and exits 1 when the rate is under ``--min``.
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> REDIS_URL=redis://127.0.0.1:6379/<n>
-    .venv/bin/python scripts/mutants.py            # all of them, one after the other (about 10 minutes)
+    .venv/bin/python scripts/mutants.py            # all of them, one after the other (about 5 minutes)
     .venv/bin/python scripts/mutants.py --only decision-guard undo-version   # some
     .venv/bin/python scripts/mutants.py --list     # what the sample holds
 
-The copy is the tracked and untracked-but-not-ignored files (``git ls-files``),
-with ``.venv`` and ``../shared`` linked, under a temporary folder removed at
-the end. The mutants run one at a time on one test database (``--reuse-db``),
-after a baseline run of every test file named here on the unmutated copy
-(skip it with ``--no-baseline``): a test that fails unmutated would count as
-a kill. ``--before`` leaves out the ``test_guards_*`` files, to measure the
-suite as it was before them. When a mutant's text is no longer in its file (the code moved), the
-script says so and stops: update the mutant, do not drop it quietly.
+It uses the databases the tests use (``DATABASE_URL`` and ``REDIS_URL``, or
+the test settings' defaults, as ``make test``), so PostgreSQL and Redis must
+be up (``scripts/services.sh`` starts them). The copy is the tracked and
+untracked-but-not-ignored files (``git ls-files``), with ``.venv`` and
+``../shared`` linked, in a temporary folder removed at the end. The mutants
+run one at a time on one test database (``--reuse-db``), after a baseline
+run of every test file named here on the unmutated copy (skip it with
+``--no-baseline``): a test that fails unmutated would count as a kill.
+``--before`` leaves out the ``test_guards_*`` files, to measure the suite as
+it was before them. When a mutant's text is no longer in its file (the code
+moved), the script says so and stops: update the mutant, do not drop it
+quietly.
 """
 from __future__ import annotations
 
@@ -287,8 +290,6 @@ def main() -> int:
     unknown = set(args.only or ()) - {m.name for m in MUTANTS}
     if unknown:
         raise SystemExit(f"unknown mutants: {', '.join(sorted(unknown))}")
-    if "DATABASE_URL" not in os.environ:
-        raise SystemExit("set DATABASE_URL (and REDIS_URL) to your own database first")
     with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
         repo = _copy_tree(Path(folder))
         for mutant in chosen:  # every text is still there before spending minutes
