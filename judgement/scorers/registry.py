@@ -23,6 +23,7 @@ from typing import Literal, Mapping
 from .base import Scorer
 from .detoxify_scorer import DetoxifyScorer, DetoxifySettings
 from ..errors import ScorerUnavailable
+from ..heads import HEADS_DIR
 from .heads_scorer import HeadsScorer
 from .profanity_scorer import ProfanityScorer
 
@@ -77,8 +78,6 @@ class BuiltScorer:
 
 
 def _heads(config: ToxicityConfig, embedder) -> HeadsScorer:
-    from ..heads import HEADS_DIR
-
     return HeadsScorer(embedder=embedder, directory=Path(config.heads_dir) if config.heads_dir else HEADS_DIR)
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..embedding import Embedder
 from ..evaluation import figures
+from ..framing.analyzer import HEAD_FEATURES, LABEL, FramingAnalyzer
 from ..heads import HEAD_CODE_VERSION, HEADS_DIR, MANIFEST
 from .corpora import Example, hash_fold, hash_order, load_all
 from .heads import fit_head
@@ -102,8 +103,6 @@ class Run:
 
 def _build_features(kind: str, texts: list[str], embedder: Embedder) -> np.ndarray:
     if kind == "framing":
-        from ..framing.analyzer import FramingAnalyzer
-
         analyzer = FramingAnalyzer(embedder=embedder, use_head=False)
         return np.vstack([analyzer.head_features(texts[i : i + 256]) for i in range(0, len(texts), 256)])
     from profanity_check import predict_prob
@@ -114,8 +113,6 @@ def _build_features(kind: str, texts: list[str], embedder: Embedder) -> np.ndarr
 
 def _extra_features(kind: str) -> tuple[str, ...]:
     if kind == "framing":
-        from ..framing.analyzer import HEAD_FEATURES
-
         return HEAD_FEATURES
     return ("profanity",)
 
@@ -158,8 +155,6 @@ def _training_set(run: Run, spec: HeadSpec, *, without: str | None = None,
 
 def _baseline(run: Run, spec: HeadSpec, corpus: str) -> dict:
     """What answered offline before the head, on the same test rows: the same-run baseline."""
-    from ..framing.analyzer import LABEL, FramingAnalyzer
-
     if spec.baseline == "profanity":  # profanity-check's probability is the last feature column
         x, y = _rows(run, spec, corpus, lambda row: row.split == "test")
         return figures(y, x[:, -1]).as_dict()
