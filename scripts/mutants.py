@@ -7,7 +7,7 @@ copy of the tree (never the working tree), runs those tests with ``-x -q``
 and records whether they failed (killed) or passed (survived). It prints the
 kill rate and the survivors, and exits 1 when the rate is under ``--min``.
 
-    .venv/bin/python scripts/mutants.py            # all of them, one after the other (about 5 minutes)
+    .venv/bin/python scripts/mutants.py            # all of them, one after the other (about 6 minutes)
     .venv/bin/python scripts/mutants.py --only decision-guard undo-version   # some
     .venv/bin/python scripts/mutants.py --list     # what the sample holds
 
@@ -19,8 +19,8 @@ untracked-but-not-ignored files (``git ls-files``), with ``.venv`` and
 run one at a time on one test database (``--reuse-db``), after a baseline
 run of every test file named here on the unmutated copy (skip it with
 ``--no-baseline``): a test that fails unmutated would count as a kill.
-``--before`` leaves out the ``test_guards_*`` files, to measure the suite as
-it was before them. When a mutant's text is no longer in its file (the code
+``--before`` leaves out the ``test_guards_*`` files, to measure the suite
+without them (the other files named here, ``tests/work/`` included, stay). When a mutant's text is no longer in its file (the code
 moved), the script says so and stops: update the mutant, do not drop it
 quietly.
 """
@@ -57,6 +57,9 @@ T_SCORING = ("tests/moderation/test_guards_scoring.py", "tests/moderation/test_s
 T_DELIVERIES = ("tests/webhooks/test_guards_leases.py", "tests/webhooks/test_secrets_and_sweeps.py")
 T_OUTBOUND = ("tests/webhooks/test_guards_leases.py", "tests/webhooks/test_outbound.py")
 T_SIGNING = ("tests/webhooks/test_signing.py", "tests/webhooks/test_generic_endpoint.py")
+# A guard of work/ protects the three work tables at once: the module's tests and every table's.
+T_LEASE = tuple(dict.fromkeys(("tests/work/test_lease.py", "tests/work/test_backoff_and_alone.py",
+                               "tests/work/test_wakeups.py", *T_SCORING, *T_DELIVERIES, *T_OUTBOUND)))
 T_KEYS = ("tests/perspective/test_guards_keys.py", "tests/perspective/test_keys.py")
 T_ROLLUPS = ("tests/analytics/test_guards_rollups.py", "tests/analytics/test_rollups.py")
 
@@ -67,6 +70,7 @@ FLAGS = "moderation/services/flags.py"
 DELIVERIES = "webhooks/services/deliveries.py"
 OUTBOUND = "webhooks/services/outbound.py"
 ROLLUPS = "analytics/services/rollups.py"
+LEASE = "work/lease.py"
 
 MUTANTS: tuple[Mutant, ...] = (
     # Decisions ----------------------------------------------------------------
@@ -137,51 +141,73 @@ MUTANTS: tuple[Mutant, ...] = (
            "if state != FlagState.HELD and not decided:", "if state != FlagState.HELD:", T_POLICY),
     Mutant("release-only-policy-holds", FLAGS,
            "if flag.held_by_policy:\n        comment_set_status", "if True:\n        comment_set_status", T_POLICY),
-    # Scoring ------------------------------------------------------------------
-    Mutant("store-content-hash", SCORING,
-           ".filter(comment__content_hash=comment.content_hash)", ".filter()", T_SCORING),
-    Mutant("store-claim", SCORING,
-           "CommentScoring.objects.filter(pk=comment.pk, state=State.SCORING, claimed_by=claimer)",
-           "CommentScoring.objects.filter(pk=comment.pk)", T_SCORING),
-    Mutant("scoring-failure-claim", SCORING,
-           "filter(pk=comment_id, state=State.SCORING, claimed_by=claimer)",
-           "filter(pk=comment_id, state=State.SCORING)", T_SCORING, count=2),
-    Mutant("scoring-claim-others", SCORING,
-           "Q(pk__in=hint_ids) & (Q(state=State.PENDING) | mine)", "Q(pk__in=hint_ids)", T_SCORING),
-    Mutant("scoring-sweep-live-claims", SCORING,
-           "claimed_at__lt=lease_cutoff", "claimed_at__lt=now", T_SCORING),
+    # Scoring (its own part; its lease is work/lease.py, below) --------------
+    Mutant("store-content-hash", SCORING,  # the text condition scoring adds to lease_finish
+           "also=Q(comment__content_hash=comment.content_hash),", "also=None,", T_SCORING),
     Mutant("scoring-stale-enqueue", SCORING,
            "Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_cutoff)", "Q(enqueued_at__isnull=True)", T_SCORING),
     Mutant("scoring-fresh-enqueue", SCORING,
            "Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale_cutoff)",
            "Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now)", T_SCORING),
-    # Deliveries and outbound leases -------------------------------------------
-    Mutant("delivery-sweep-live-claims", DELIVERIES,
-           "Delivery.objects.filter(state=State.PROCESSING, claimed_at__lt=lease_cutoff)",
-           "Delivery.objects.filter(state=State.PROCESSING)", T_DELIVERIES),
-    Mutant("delivery-done-claim", DELIVERIES,
-           "if not Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer).update(",
-           "if not Delivery.objects.filter(pk=delivery_pk).update(", T_DELIVERIES),
-    Mutant("delivery-failure-claim", DELIVERIES,
-           "mine = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING, claimed_by=claimer)",
-           "mine = Delivery.objects.filter(pk=delivery_pk, state=State.PROCESSING)", T_DELIVERIES),
-    Mutant("delivery-backoff", DELIVERIES,
-           "next_attempt_at=None if dead else timezone.now() + _retry_delay(attempts)",
-           "next_attempt_at=None if dead else timezone.now()", T_DELIVERIES),
-    Mutant("delivery-backoff-growth", DELIVERIES,
-           "base * 2 ** max(0, attempts - 1)", "base * max(1, attempts)", T_DELIVERIES),
-    Mutant("delivery-retry-not-due", DELIVERIES,
-           "Q(state=State.FAILED, next_attempt_at__lte=now) | Q(\n", "Q(state=State.FAILED) | Q(\n", T_DELIVERIES),
-    Mutant("delivery-take-others-claim", DELIVERIES,
-           "state=State.PROCESSING, claimed_by=claimer\n    )", "state=State.PROCESSING\n    )", T_DELIVERIES),
+    # Deliveries and outbound events (their own part) -------------------------
+    Mutant("delivery-lease-lost-rolls-back", DELIVERIES,  # was delivery-done-claim: how deliveries answer a lost lease
+           "raise LeaseLost()  # someone", "pass  # someone", T_DELIVERIES),
     Mutant("delivery-refused-final", DELIVERIES,
            "error=f\"refused: {refused}\", final=True)", "error=f\"refused: {refused}\", final=False)",
            ("tests/webhooks/test_guards_leases.py", "tests/webhooks/test_thread_rules.py")),
-    Mutant("outbound-sweep-live-sends", OUTBOUND,
-           "OutboundEvent.objects.filter(state=State.SENDING, claimed_at__lt=lease_cutoff)",
-           "OutboundEvent.objects.filter(state=State.SENDING)", T_OUTBOUND),
-    Mutant("outbound-backoff", OUTBOUND,
-           "next_attempt_at=timezone.now() + retry_delay(attempts)", "next_attempt_at=timezone.now()", T_OUTBOUND),
+    Mutant("outbound-not-due", OUTBOUND,  # a pending event waits for its next_attempt_at: the table says so
+           "backoff_seconds=_backoff_seconds, ready_waits=True,", "backoff_seconds=_backoff_seconds,", T_OUTBOUND),
+    Mutant("outbound-lease-time", OUTBOUND,  # was outbound-sweep-live-sends: a send's lease outlasts its HTTP timeouts
+           "lease_seconds=lambda: settings.OUTBOUND_TIMEOUT_SECONDS * 3 + 30,",
+           "lease_seconds=lambda: settings.OUTBOUND_TIMEOUT_SECONDS,", T_OUTBOUND),
+    # The lease of the three work tables (work/): one guard, every table's tests --
+    Mutant("lease-finish-holder", LEASE,  # was store-claim, delivery-done-claim, outbound-delivered-claim
+           "mine = lease_held(lease, holder=holder).filter(pk=pk)\n    if also",
+           "mine = lease.objects.filter(pk=pk)\n    if also", T_LEASE),
+    Mutant("lease-finish-also", LEASE,  # the caller's condition (scoring's text hash) ignored
+           "mine = mine.filter(also)", "mine = mine", T_LEASE),
+    Mutant("lease-finish-lost-told", LEASE,  # a finish under a lost lease says it worked
+           "return bool(mine.update(state=lease.done, claimed_by=\"\", claimed_at=None, last_error=\"\", **values))",
+           "mine.update(state=lease.done, claimed_by=\"\", claimed_at=None, last_error=\"\", **values)\n"
+           "    return True", T_LEASE),
+    Mutant("lease-failure-holder", LEASE,  # was scoring-failure-claim, delivery-failure-claim
+           "mine = lease_held(lease, holder=holder).filter(pk=pk)\n    attempts",
+           "mine = lease.objects.filter(pk=pk, state=lease.held)\n    attempts", T_LEASE),
+    Mutant("lease-failure-lost-told", LEASE,  # a failure counted after the lease was lost says it was counted
+           "    if not mine.update(**values):\n        return Failure.LOST\n", "    mine.update(**values)\n", T_LEASE),
+    Mutant("lease-take-others", LEASE,  # was scoring-claim-others: hinted rows taken whatever their state
+           "lease.objects.filter(Q(pk__in=hint_ids) & (lease_due(lease, now=now) | mine)).update(**take)",
+           "lease.objects.filter(Q(pk__in=hint_ids)).update(**take)", T_LEASE),
+    Mutant("lease-take-mine-others", LEASE,  # was delivery-take-others-claim (a batch's hint)
+           "mine = Q(state=lease.held, claimed_by=holder)", "mine = Q(state=lease.held)", T_LEASE),
+    Mutant("lease-take-one-others", LEASE,  # was delivery-take-others-claim (one delivery, one outbound send)
+           "lease_due(lease, now=now) | Q(state=lease.held, claimed_by=holder), pk=pk)",
+           "lease_due(lease, now=now) | Q(state=lease.held), pk=pk)", T_LEASE),
+    Mutant("lease-retry-not-due", LEASE,  # was delivery-retry-not-due
+           "retry = Q(state=lease.retry, next_attempt_at__lte=now)", "retry = Q(state=lease.retry)", T_LEASE),
+    Mutant("lease-top-up-not-due", LEASE,  # was delivery-batch-extra-not-due
+           "due = lease_due(lease, now=now)\n            extra",
+           "due = Q(state__in={lease.ready, lease.retry})\n            extra", T_LEASE),
+    Mutant("lease-top-up-due", LEASE,  # was scoring-top-up-pending
+           "lease.objects.filter(due, pk__in=extra).update(**take)", "lease.objects.filter(pk__in=extra).update(**take)",
+           T_LEASE),
+    Mutant("lease-max-attempts", LEASE,  # was scoring-max-attempts
+           "dead = final or attempts >= lease.max_attempts()", "dead = final or attempts > lease.max_attempts()", T_LEASE),
+    Mutant("lease-backoff", LEASE,  # was delivery-backoff, outbound-backoff
+           "next_try = (now or timezone.now()) + backoff_delay(attempts=attempts, base_seconds=base, cap_seconds=cap)",
+           "next_try = now or timezone.now()", T_LEASE),
+    Mutant("backoff-growth", "work/backoff.py",  # was delivery-backoff-growth
+           "base_seconds * 2**doublings", "base_seconds * max(1, attempts)", T_LEASE),
+    Mutant("lease-sweep-live-leases", LEASE,  # was delivery-sweep-live-claims, outbound-sweep-live-sends
+           "lease.objects.filter(state=lease.held, claimed_at__lt=cutoff)", "lease.objects.filter(state=lease.held)",
+           T_LEASE),
+    Mutant("lease-sweep-cutoff", LEASE,  # was scoring-sweep-live-claims
+           "cutoff = (now or timezone.now()) - dt.timedelta(seconds=lease.lease_seconds())",
+           "cutoff = now or timezone.now()", T_LEASE),
+    Mutant("lease-release-counts-a-try", LEASE,  # an expired lease taken back for free: a row that kills its worker loops
+           "lease_record_failure(lease, pk=pk, holder=holder, error=EXPIRED) is not Failure.LOST",
+           "lease.objects.filter(pk=pk, state=lease.held, claimed_by=holder)"
+           ".update(state=lease.ready, claimed_by=\"\", claimed_at=None) > 0", T_LEASE),
     # Signing and dedupe -------------------------------------------------------
     Mutant("signing-future-timestamp", "webhooks/signing.py",
            "if abs(now - sent_at) > tolerance:", "if now - sent_at > tolerance:", T_SIGNING),
@@ -201,19 +227,6 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant("undo-once", DECISIONS,
            "filter(pk=decision.pk, undone_at__isnull=True).update(undone_at=now)",
            "filter(pk=decision.pk).update(undone_at=now)", T_DECISIONS),
-    Mutant("scoring-top-up-pending", SCORING,
-           "filter(pk__in=extra, state=State.PENDING).update(", "filter(pk__in=extra).update(", T_SCORING),
-    Mutant("scoring-max-attempts", SCORING,
-           "attempts >= settings.SCORING_MAX_ATTEMPTS", "attempts > settings.SCORING_MAX_ATTEMPTS", T_SCORING),
-    Mutant("delivery-batch-extra-not-due", DELIVERIES,
-           "waiting = Q(state=State.PENDING) | Q(state=State.FAILED, next_attempt_at__lte=now)",
-           "waiting = Q(state=State.PENDING) | Q(state=State.FAILED)", T_DELIVERIES),
-    Mutant("outbound-not-due", OUTBOUND,
-           "Q(state=State.PENDING, next_attempt_at__lte=now) | Q(state=State.SENDING",
-           "Q(state=State.PENDING) | Q(state=State.SENDING", T_OUTBOUND),
-    Mutant("outbound-delivered-claim", OUTBOUND,
-           "mine = OutboundEvent.objects.filter(pk=event_pk, state=State.SENDING, claimed_by=claimer)",
-           "mine = OutboundEvent.objects.filter(pk=event_pk)", T_OUTBOUND),
     # Rollups ------------------------------------------------------------------
     Mutant("rollups-undo-seen", ROLLUPS,
            "Q(created_at__gt=since) | Q(undone_at__gt=since)", "Q(created_at__gt=since)", T_ROLLUPS),

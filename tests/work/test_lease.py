@@ -1,10 +1,23 @@
 """The lease on a work table (work/lease.py), on a real table: inbound deliveries.
 
 The lease here is the test's own (small, fixed limits), so what is pinned is
-the module, not the webhooks settings."""
+the module, not the webhooks settings.
+
+Two guards matter only when another worker acts between two statements of
+one call: the top-up reads the ids of the oldest due rows, then takes them;
+a failure reads the row's attempts, then counts one more. No model instance
+is built between the two (they read ids and counts), so ``interleaved`` has
+no point to run at; ``before_the_first_update`` runs the other worker, on its
+own connection and to its commit, just before this side's first UPDATE
+reaches the database. No threads racing, no sleeping: the same interleaving
+every run."""
 import datetime as dt
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import pytest
+from django.db import connection, connections
 from django.utils import timezone
 
 from tests.factories import SiteFactory
@@ -39,6 +52,42 @@ def rows():
 
 def row(pk: int) -> Delivery:
     return Delivery.objects.get(pk=pk)
+
+
+@contextmanager
+def before_the_first_update(other_side: Callable[[], object]) -> Iterator[list]:
+    """Run ``other_side`` in its own thread (so on its own connection, committed
+    when it returns) right before the first UPDATE this side sends inside the
+    block. Yields a list holding what ``other_side`` returned once it ran."""
+    ran: list[object] = []
+
+    def run_other_side() -> None:
+        outcome: dict[str, object] = {}
+
+        def work() -> None:
+            try:
+                outcome["value"] = other_side()
+            except BaseException as error:  # handed to this side below
+                outcome["error"] = error
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=work, name="other-worker")
+        thread.start()
+        thread.join(30)
+        if thread.is_alive():
+            raise AssertionError("the other worker still waits after 30 s: it needs a lock this side holds")
+        if "error" in outcome:
+            raise outcome["error"]
+        ran.append(outcome.get("value"))
+
+    def wrapper(execute, sql, params, many, context):
+        if not ran and sql.lstrip().upper().startswith("UPDATE"):
+            run_other_side()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield ran
 
 
 def test_a_lease_takes_the_hinted_rows_and_tops_up_oldest_first_to_the_limit(rows):
@@ -161,3 +210,32 @@ def test_rows_of_an_unreadable_kind_are_counted_by_reading_only_their_attempts(r
     make_unreadable(Delivery.objects.get(pk=rows[0]), "received_at")
     assert lease_record_failure(BACKING_OFF, pk=rows[0], holder="w", error="boom") is Failure.RETRY
     assert Delivery.objects.filter(pk=rows[0]).values_list("state", "attempts").get() == (State.FAILED, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_another_worker_takes_between_the_top_ups_read_and_its_update_stay_theirs(rows):
+    def another_worker_tops_up():
+        return lease_take(BACKING_OFF, holder="b", limit=2, now=T0)
+
+    with before_the_first_update(another_worker_tops_up) as race:
+        mine = lease_take(BACKING_OFF, holder="a", limit=2, now=T0)  # no hint: its first UPDATE is the top-up's
+    assert race == [[rows[0], rows[1]]]  # b took the two oldest after a read their ids
+    assert not set(mine) & set(race[0])
+    assert [row(pk).claimed_by for pk in rows[:2]] == ["b", "b"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lease_lost_between_reading_the_attempts_and_counting_the_failure_is_told_and_changes_nothing(rows):
+    pk = rows[0]
+    lease_take_one(BACKING_OFF, pk=pk, holder="slow", now=T0)
+
+    def lease_expires_and_another_worker_takes_it():
+        assert lease_release_expired(BACKING_OFF, now=T0 + dt.timedelta(seconds=61)) == 1
+        return lease_take_one(BACKING_OFF, pk=pk, holder="fast", now=timezone.now() + dt.timedelta(hours=1))
+
+    with before_the_first_update(lease_expires_and_another_worker_takes_it) as race:
+        assert lease_record_failure(BACKING_OFF, pk=pk, holder="slow", error="late") is Failure.LOST
+    assert race == [True]
+    now_held = row(pk)
+    assert (now_held.state, now_held.claimed_by, now_held.attempts, now_held.last_error) == (
+        State.PROCESSING, "fast", 1, EXPIRED[:10])
