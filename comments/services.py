@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Length, Right, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from .hooks import Change, run_comment_hooks
+from .events import Change, emit_comment_changed
 from .models import Article, Author, Comment, Site
 from .schema import ArticleInput, AuthorInput, CommentInput, Event, IngestError, IngestRefused
 from .threading import MAX_PATH_CHARS, SEGMENT_WIDTH, child_path, path_contains
@@ -91,7 +91,7 @@ def comment_upsert(*, site: Site, data: CommentInput) -> IngestResult:
             # Someone inserted the same comment between our read and write.
             existing = Comment.objects.select_for_update().get(site=site, external_id=data.external_id)
             return _comment_update(existing, data=data, article=article, author=author)
-        run_comment_hooks(comment, Change.CREATED)
+        emit_comment_changed(comment, Change.CREATED)
         return IngestResult(comment=comment, article=article, change=Change.CREATED)
 
 
@@ -190,7 +190,7 @@ def _comment_update(
     comment.refresh_from_db()
     if not text_changed:
         return IngestResult(comment=comment, article=article, change=None)
-    run_comment_hooks(comment, Change.EDITED)
+    emit_comment_changed(comment, Change.EDITED)
     return IngestResult(comment=comment, article=article, change=Change.EDITED)
 
 
@@ -228,7 +228,7 @@ def comment_remove(*, site: Site, external_id: str, article: ArticleInput | None
         comment.refresh_from_db()
         if not changed:
             return IngestResult(comment=comment, change=None)
-        run_comment_hooks(comment, Change.REMOVED)
+        emit_comment_changed(comment, Change.REMOVED)
         return IngestResult(comment=comment, change=Change.REMOVED)
 
 

@@ -7,8 +7,8 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # comments/ never imports moderation; moderation asks to hear about changed text.
-        from comments.hooks import register_comment_hook
+        from comments.events import listen_comment_changed
 
-        from .hooks import comment_changed
+        from .listeners import comment_changed
 
-        register_comment_hook(comment_changed)
+        listen_comment_changed(comment_changed)

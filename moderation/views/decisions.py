@@ -151,19 +151,19 @@ def bulk(request: HttpRequest) -> HttpResponse:
     versions = dict(form.cleaned_data["items"])
     # Items of sites the user may not see are left out, exactly as if they did not exist.
     comments = user_comments(roles=roles, comment_ids=versions)
-    outcome_items = [(comments[pk], version) for pk, version in versions.items() if pk in comments]
+    found_items = [(comments[pk], version) for pk, version in versions.items() if pk in comments]
     reason = None
     if reason_id:
         reason = RejectionReason.objects.filter(pk=reason_id, site_id__in=list(roles)).first()
-    outcome = decisions_bulk(user=request.user, items=outcome_items, action=action, reason=reason)
-    missing = len(versions) - len(outcome_items)
-    text = f"{PAST[action]} {len(outcome.done)} item{'s' if len(outcome.done) != 1 else ''}."
-    if outcome.refused or missing:
-        text += f" {len(outcome.refused) + missing} refused: " + "; ".join(sorted(set(outcome.refused.values())) or ["not found"])
+    result = decisions_bulk(user=request.user, items=found_items, action=action, reason=reason)
+    missing = len(versions) - len(found_items)
+    text = f"{PAST[action]} {len(result.done)} item{'s' if len(result.done) != 1 else ''}."
+    if result.refused or missing:
+        text += f" {len(result.refused) + missing} refused: " + "; ".join(sorted(set(result.refused.values())) or ["not found"])
     if not request.htmx:
-        (messages.success if not outcome.refused else messages.warning)(request, text)
+        (messages.success if not result.refused else messages.warning)(request, text)
         return _back(request)
-    response = _toast(request, text, undo=bool(outcome.done))
+    response = _toast(request, text, undo=bool(result.done))
     response["HX-Trigger"] = "queue-changed, queue-refresh"
     return response
 
@@ -172,16 +172,16 @@ def bulk(request: HttpRequest) -> HttpResponse:
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
     try:
-        outcome = decision_undo_last(user=request.user)
+        result = decision_undo_last(user=request.user)
     except ModerationRefused as refused:
         if request.htmx:
             return _toast(request, refused.message, undo=False, status=409)
         messages.error(request, refused.message)
         return _back(request)
-    count = len(outcome.undone)
+    count = len(result.undone)
     text = f"Undone: {count} decision{'s' if count != 1 else ''}." if count else "Nothing was undone."
-    if outcome.refused:
-        text += " " + " ".join(sorted(set(outcome.refused)))
+    if result.refused:
+        text += " " + " ".join(sorted(set(result.refused)))
     if not request.htmx:
         (messages.success if count else messages.error)(request, text)
         return _back(request)

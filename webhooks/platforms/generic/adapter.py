@@ -14,7 +14,7 @@ from comments.services import event_apply
 from moderation.services.reports import report_submit
 
 from ...signing import standard_verify
-from ..base import Accepted, comment_parent_claim, require_header, require_object
+from ..base import Accepted, comment_named_parent, require_header, require_object
 
 REPORTED = "comment.reported"
 
@@ -71,7 +71,7 @@ class GenericPlatform:
         parsed = parse_generic(payload)
         return Accepted(
             delivery_id=require_header(headers, "webhook-id"), event_type=payload["type"],
-            parent=comment_parent_claim(getattr(parsed, "comment", None), field="data.parent_id"),
+            parent=comment_named_parent(getattr(parsed, "comment", None), field="data.parent_id"),
         )
 
     def apply(self, *, site, headers, payload) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from comments.services import event_apply
 
-from ..base import Accepted, comment_parent_claim, require_header, require_object
+from ..base import Accepted, comment_named_parent, require_header, require_object
 from ..generic.adapter import standard_webhooks_verify
 from .comments import wordpress_event
 
@@ -27,7 +27,7 @@ class WordPressPlatform:
     def accept(self, *, headers, payload) -> Accepted:
         event = wordpress_event(_comment(payload))
         return Accepted(delivery_id=require_header(headers, "webhook-id"), event_type=f"wordpress.{event.type}",
-                        parent=comment_parent_claim(event.comment, field="parent"))
+                        parent=comment_named_parent(event.comment, field="parent"))
 
     def apply(self, *, site, headers, payload) -> None:
         event_apply(site=site, event=wordpress_event(_comment(payload)))

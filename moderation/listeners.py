@@ -1,7 +1,7 @@
-"""The hook moderation registers with comments/ (see comments.hooks)."""
+"""What moderation does when comments/ says a comment changed (see comments.events)."""
 from __future__ import annotations
 
-from comments.hooks import Change
+from comments.events import Change
 from comments.models import Comment
 
 from .services.reviews import review_reopen_after_edit
