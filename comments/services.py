@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Length, Right, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from .events import Change, emit_comment_changed
+from .events import Change, emit_comment_changed, emit_site_created
 from .models import Article, Author, Comment, Site
 from .schema import ArticleInput, AuthorInput, CommentInput, Event, IngestError, IngestRefused
 from .threading import MAX_PATH_CHARS, SEGMENT_WIDTH, child_path, path_contains
@@ -33,8 +33,17 @@ def content_hash(body: str) -> str:
 
 
 def site_get_or_create(*, slug: str, name: str = "", platform: str = Site.Platform.GENERIC) -> Site:
-    site, _ = Site.objects.get_or_create(slug=slug, defaults={"name": name or slug, "platform": platform})
+    with transaction.atomic():
+        site, created = Site.objects.get_or_create(slug=slug, defaults={"name": name or slug, "platform": platform})
+        if created:
+            site_created(site=site)
     return site
+
+
+def site_created(*, site: Site) -> None:
+    """A site was just stored (by ``site_get_or_create`` or the admin): its listeners
+    (moderation's default rejection reasons) run inside the same transaction."""
+    emit_site_created(site)
 
 
 def _get_or_create(model, *, site: Site, external_id: str, defaults: dict):

@@ -18,7 +18,6 @@ from ..selectors.access import on_sites, user_roles, user_sites
 from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
-from ..services.site_settings import rejection_reasons_ensure_for
 
 TEMPLATE = "moderation/queue.html"
 
@@ -59,7 +58,6 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     form, filters, roles = _filters_from(request)
-    rejection_reasons_ensure_for(site_ids=filters.site_ids)
     tab = form.current_tab
     now = timezone.now()
     page = queue_page(tab=tab, filters=filters, after=form.cursor(), size=settings.QUEUE_PAGE_SIZE)

@@ -33,7 +33,6 @@ def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render(request, site, *, policy_form=None, status=200) -> HttpResponse:
-    services.rejection_reasons_ensure_for(site_ids=[site.pk])
     return render(request, "moderation/site_settings.html", {
         "site": site,
         "policy_form": policy_form or _policy_form(site),
