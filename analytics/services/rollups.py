@@ -27,7 +27,6 @@ from django.utils import timezone
 from comments.models import Article, Comment, Site
 from comments.readable import readable
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
-from moderation.selectors.policy import site_policies
 
 from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
 from ..periods import (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from comments.services import event_apply
 
 from ..base import Accepted, comment_named_parent, require_header, require_object
-from ..generic.adapter import standard_webhooks_verify
+from ..standard_webhooks import StandardWebhooksPlatform
 from .comments import wordpress_event
 
 
@@ -17,12 +17,8 @@ def _comment(payload) -> dict:
     return require_object(payload["comment"], "comment") if "comment" in payload else payload
 
 
-class WordPressPlatform:
+class WordPressPlatform(StandardWebhooksPlatform):
     name = "wordpress"
-    stored_headers = ("webhook-id", "webhook-timestamp", "content-type", "user-agent")
-
-    def verify(self, *, headers, body, secrets) -> None:
-        standard_webhooks_verify(headers=headers, body=body, secrets=secrets)
 
     def accept(self, *, headers, payload) -> Accepted:
         event = wordpress_event(_comment(payload))
