@@ -153,10 +153,11 @@ def item_url(name: str, pk: int) -> str:
 
 
 # score_bars and reject_menu build their HTML in Python, not in the template,
-# because `python -m bench.queue` measures it: page 1's 25 cards (175 bars) take
-# 1.8 ms built here against 14.6 ms from the same HTML as a template
-# (bench/queue.py TEMPLATE_EQUIVALENT), 8.0x as long, a quarter of the page's
-# 55 ms (20,000-comment run; the bench prints "the template takes Nx as long").
+# because `python -m bench.queue --comments 20000` measures it: page 1's 25 cards
+# (175 bars) from the same HTML as a template (bench/queue.py TEMPLATE_EQUIVALENT,
+# both rendered through the template engine) take 8.0x to 9.2x as long as built
+# here (three runs; 2.5 ms against 23 ms in the last, of an 87 ms page; the
+# bench prints "the template takes Nx as long"). Keep it while that ratio holds.
 # Every value from stored data goes through _e (the same escaping as the
 # template's autoescape): tests/moderation/test_card_html.py feeds them hostile
 # text and checks the bytes equal the template's.

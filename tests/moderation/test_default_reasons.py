@@ -68,3 +68,13 @@ def test_the_data_migration_gives_sites_without_reasons_the_defaults():
     migration.add_defaults(apps, None)
     assert RejectionReason.objects.filter(site=bare).count() == len(DEFAULT_REASONS)
     assert list(RejectionReason.objects.filter(site=kept).values_list("label", flat=True)) == ["Our own reason"]
+
+
+def test_opening_an_item_writes_its_claim_but_no_reason():
+    bare = Site.objects.create(slug="bare", name="Bare")
+    moderator = member(bare, "moderator", "mod")
+    comment = scored_comment(bare, "c1", toxicity={"toxicity": 0.9})
+    client = logged_in(moderator)
+    writes = writes_during(lambda: client.get(f"/queue/items/{comment.pk}/"))
+    assert writes and all("moderation_claim" in sql for sql in writes)  # opening an item claims it, on purpose
+    assert not RejectionReason.objects.filter(site=bare).exists()
