@@ -139,7 +139,7 @@ class ModeratorDay(models.Model):
 
 
 class ThreadHeat(models.Model):
-    """How hot one thread (a top-level comment and its replies) is running; see analytics/heat.py."""
+    """How hot one thread (a top-level comment and its replies) is running; see analytics/heat_formula.py."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")

@@ -15,6 +15,6 @@ from .services.rollups import rollups_update
     max_retries=3,
 )
 def update_rollups() -> dict:
-    outcome = rollups_update()
-    return {"rebuilt": outcome.rebuilt, "site_days": outcome.site_days, "articles": outcome.articles,
-            "seconds": round(outcome.seconds, 3), "failed_sites": sorted(outcome.failed)}
+    result = rollups_update()
+    return {"rebuilt": result.rebuilt, "site_days": result.site_days, "articles": result.articles,
+            "seconds": round(result.seconds, 3), "failed_sites": sorted(result.failed)}

@@ -261,9 +261,9 @@ def main() -> None:
         print(f"generating {args.comments:,} comments …", flush=True)
         result["generated"] = generate(args.comments)
         print(f"  {result['generated']}", flush=True)
-    outcome = rollups_rebuild()
-    result["rebuild_s"] = round(outcome.seconds, 2)
-    print(f"full rebuild: {outcome.seconds:.2f} s ({outcome.site_days} site-days, {outcome.authors} authors)", flush=True)
+    rebuilt = rollups_rebuild()
+    result["rebuild_s"] = round(rebuilt.seconds, 2)
+    print(f"full rebuild: {rebuilt.seconds:.2f} s ({rebuilt.site_days} site-days, {rebuilt.authors} authors)", flush=True)
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -286,7 +286,7 @@ def main() -> None:
     print(f"incremental update: right after the rebuild {idle.seconds * 1000:.0f} ms (it re-reads the last "
           f"ANALYTICS_LAG_SECONDS: with --reuse, the previous run's arrivals); after {args.new} new comments and 50 changed "
           f"decisions {update.seconds:.2f} s ({update.site_days} site-days recomputed) "
-          f"= {outcome.seconds / max(update.seconds, 1e-6):.0f}x faster than a rebuild", flush=True)
+          f"= {rebuilt.seconds / max(update.seconds, 1e-6):.0f}x faster than a rebuild", flush=True)
     result["load_after"] = os.getloadavg()
     print(f"load average before {result['load_before'][0]:.2f}, after {result['load_after'][0]:.2f} on {result['cpus']} CPUs")
     out = ROOT / "bench" / "out"

@@ -92,9 +92,9 @@ def raw_latency(texts: list[str], *, batch: int, seconds: float, min_repeats: in
     median and p95 in ms. Objects are frozen out of the garbage collector first, as the realtime scorer does."""
     import gc
 
-    from moderation import engine
+    from moderation import loaded_scorers
 
-    scorer = engine.toxicity_scorer().scorer
+    scorer = loaded_scorers.toxicity_scorer().scorer
     scorer.score(texts[:batch])  # warm
     gc.collect()
     gc.freeze()
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> dict:
         from django.contrib.auth import get_user_model
 
         from comments.services import site_get_or_create
-        from moderation import engine
+        from moderation import loaded_scorers
         from perspective.models import ApiKey
         from perspective.services.keys import KEY_PREFIX, key_hash
 
@@ -300,7 +300,7 @@ def main(argv: list[str] | None = None) -> dict:
             import torch
 
             torch.set_num_threads(threads)  # the raw model runs as the realtime scorer does
-        loaded = engine.toxicity_scorer()
+        loaded = loaded_scorers.toxicity_scorer()
         model = f"{loaded.scorer.name} {loaded.scorer.version}"
         texts = forty_word_comments(200)
         script = wrk_script(texts, workdir)

@@ -56,6 +56,8 @@ from bench.scoring import (  # noqa: E402
     rss_mb,
     run_in_process,
     run_isolated,
+    measured,
+    report_write,
     time_scoring,
 )
 
@@ -155,23 +157,16 @@ def measure_judgement(ctx: BenchContext, *, chunk: int, threads: int, embed_batc
     # Cold and once: the heads' pass encoded every sentence (windows of an over-long one add pieces),
     # and the framing analyzer, reading the same embedder, encoded nothing.
     embedded_once = by_framing == 0 and encoded >= sentences
-    return {
-        "comments": len(ctx.texts),
-        **timing,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch_threads,
-        "embed_batch": _embed_batch_in_force(embed_batch),
-        "labels": sorted(scores[0]) if scores else [],
-        "sentences": sentences,
-        "pieces_encoded": encoded,
-        "pieces_encoded_by_heads": by_heads,
-        "pieces_encoded_by_framing": by_framing,
-        "embedded_once": embedded_once,
-        "notes": (
+    return measured(
+        comments=len(ctx.texts), timing=timing, rss_after_load=rss_after_load, torch_threads=torch_threads,
+        embed_batch=_embed_batch_in_force(embed_batch), labels=sorted(scores[0]) if scores else [],
+        sentences=sentences, pieces_encoded=encoded, pieces_encoded_by_heads=by_heads,
+        pieces_encoded_by_framing=by_framing, embedded_once=embedded_once,
+        notes=(
             f"heads {heads.version}; framing {framing.version}; {sentences} sentences, {encoded} pieces encoded"
             f" ({by_framing} by framing): {'each text embedded once' if embedded_once else 'NOT embedded once'}"
         ),
-    }
+    )
 
 
 def measure_embedding(ctx: BenchContext, *, chunk: int, threads: int, embed_batch: int | None = None) -> dict:
@@ -190,15 +185,11 @@ def measure_embedding(ctx: BenchContext, *, chunk: int, threads: int, embed_batc
         return embedded
 
     embedded, timing = time_scoring(score_all)
-    return {
-        "comments": len(embedded),
-        **timing,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch_threads,
-        "embed_batch": _embed_batch_in_force(embed_batch),
-        "sentences": _sentence_count(ctx.texts),
-        "pieces_encoded": embedder.encoded_sentences - encoded_before,
-    }
+    return measured(
+        comments=len(embedded), timing=timing, rss_after_load=rss_after_load, torch_threads=torch_threads,
+        embed_batch=_embed_batch_in_force(embed_batch), sentences=_sentence_count(ctx.texts),
+        pieces_encoded=embedder.encoded_sentences - encoded_before,
+    )
 
 
 def _given_embeddings(ctx: BenchContext, chunk: int, make: Callable[[object], object]) -> tuple[object, float, dict]:
@@ -220,33 +211,27 @@ def _given_embeddings(ctx: BenchContext, chunk: int, make: Callable[[object], ob
     return scores, rss_after_load, timing
 
 
+def _measure_given_embeddings(ctx: BenchContext, chunk: int, threads: int, make: Callable[[object], object],
+                              **more: Callable[[list], object]) -> dict:
+    torch_threads = _set_threads(threads)
+    scores, rss_after_load, timing = _given_embeddings(ctx, chunk, make)
+    return measured(comments=len(scores), timing=timing, rss_after_load=rss_after_load, torch_threads=torch_threads,
+                    **{name: figure(scores) for name, figure in more.items()})
+
+
 def measure_heads(ctx: BenchContext, *, chunk: int, threads: int) -> dict:
     """``HeadsScorer.score`` on precomputed embeddings: pooling, profanity-check, the regressions."""
     from judgement.scorers.heads_scorer import HeadsScorer
 
-    torch_threads = _set_threads(threads)
-    scores, rss_after_load, timing = _given_embeddings(ctx, chunk, lambda e: HeadsScorer(embedder=e))
-    return {
-        "comments": len(scores),
-        **timing,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch_threads,
-        "labels": sorted(scores[0]) if scores else [],
-    }
+    return _measure_given_embeddings(ctx, chunk, threads, lambda e: HeadsScorer(embedder=e),
+                                     labels=lambda scores: sorted(scores[0]) if scores else [])
 
 
 def measure_framing_given_embeddings(ctx: BenchContext, *, chunk: int, threads: int) -> dict:
     """``FramingAnalyzer.score`` on precomputed embeddings: evidence, semantic layer, framing head, spans."""
     from judgement.framing import FramingAnalyzer
 
-    torch_threads = _set_threads(threads)
-    scores, rss_after_load, timing = _given_embeddings(ctx, chunk, lambda e: FramingAnalyzer(embedder=e))
-    return {
-        "comments": len(scores),
-        **timing,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch_threads,
-    }
+    return _measure_given_embeddings(ctx, chunk, threads, lambda e: FramingAnalyzer(embedder=e))
 
 
 def measure_framing_lexical(ctx: BenchContext, *, chunk: int) -> dict:
@@ -261,7 +246,7 @@ def measure_framing_lexical(ctx: BenchContext, *, chunk: int) -> dict:
         return [result.labels for batch in _chunks(ctx.texts, chunk) for result in analyzer.score(batch)]
 
     scores, timing = time_scoring(score_all)
-    return {"comments": len(scores), **timing, "rss_after_load_mb": rss_after_load}
+    return measured(comments=len(scores), timing=timing, rss_after_load=rss_after_load)
 
 
 def measurements(args: argparse.Namespace) -> list[tuple[str, Measurement]]:
@@ -435,10 +420,7 @@ def main(argv: list[str] | None = None) -> dict:
         "summary": summary,
         "results": {key: {k: v for k, v in r.items() if k != "scores"} for key, r in results.items()},
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(f"written: {args.out}")
-    return report
+    return report_write(args.out, report)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,12 @@ ratio to a baseline measured in the same rounds (the same page with an
 empty tab: what the page costs without cards), and the SQL queries per
 page, which must not change with the page size. The tab counts are not part of the page:
 the page's first poll (measured on its own, as every later poll) brings them.
+
+In the same run it times the two pieces of card HTML that
+``moderation/templatetags/queue_tags.py`` builds in Python (``score_bars``,
+``reject_menu``) against the same HTML from a Django template
+(``TEMPLATE_EQUIVALENT`` below), over page 1's cards, checks that both give
+the same bytes, and reports the ratio template / Python ("html_builders").
 Results go to bench/out/queue.json.
 """
 from __future__ import annotations
@@ -101,7 +107,8 @@ def generate(args: argparse.Namespace) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from comments.models import Article, Author, Comment, Site
+    from comments.models import Article, Author, Comment
+    from comments.services import site_get_or_create
     from comments.threading import segment
     from moderation.models import CommentScoring, Flag, Review, Score, SiteMembership
     from moderation.policy import SEVERITY
@@ -109,7 +116,7 @@ def generate(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    site = Site.objects.create(slug="big", name="Big Daily")  # the ORM: the site gets its rejection reasons
+    site = site_get_or_create(slug="big", name="Big Daily")  # through the service: with its rejection reasons
     user = get_user_model().objects.create_user("bench-moderator", password="bench")
     SiteMembership.objects.create(user=user, site=site, role=SiteMembership.Role.SENIOR)
     n = args.comments
@@ -141,6 +148,7 @@ def generate(args: argparse.Namespace) -> dict:
                 last_in_article[article] = (i, path)
                 yield {"id": i, "site_id": site.pk, "article_id": article, "author_id": rng.randint(1, n_authors),
                        "parent_id": parent[0] if parent else None, "awaiting_parent_external_id": "",
+                       "parent_refused": "", "refused_parent_external_id": "",
                        "external_id": f"c{i}", "body": body, "content_hash": hashlib.sha256(body.encode()).hexdigest(),
                        "edit_count": 0, "status": "visible", "created_at": created, "edited_at": None,
                        "removed_at": None, "ingested_at": created, "updated_at": created,
@@ -206,6 +214,61 @@ def generate(args: argparse.Namespace) -> dict:
 
 # --------------------------------------------------------------------------- measurements
 
+# What ``score_bars`` and ``reject_menu`` (moderation/templatetags/queue_tags.py)
+# build in Python, written as a template: the equivalent they are measured against.
+TEMPLATE_EQUIVALENT = (
+    "{% load comment_layout %}"
+    "{% for card in item.scores %}<div class=\"scorecard\"><div class=\"model\">{{ card.scorer }} <small>{{ card.version }}</small></div>"
+    "{% for bar in card.bars %}<div class=\"bar{% if bar.over %} over{% endif %}\"><span class=\"bl\">{{ bar.label }}</span>"
+    "<span class=\"track\" role=\"img\" aria-label=\"{{ bar.label }} {{ bar.text }}\"><span class=\"fill {{ bar.percent|percent_class }}\"></span>"
+    "{% if bar.threshold is not None %}<span class=\"thr {{ bar.threshold_percent|percent_class }}\" title=\"threshold {{ bar.threshold }}\"></span>{% endif %}</span>"
+    "<span class=\"bv\">{{ bar.text }}</span>"
+    "<button class=\"linklike fb\" form=\"fb-{{ item.pk }}\" name=\"feedback\" value=\"{{ card.score_id }}:{{ bar.label }}:{% if bar.likely %}0{% else %}1{% endif %}\" "
+    "title=\"The score was wrong: {{ bar.label }} {% if bar.likely %}does not apply{% else %}applies{% endif %}\">wrong?</button></div>"
+    "{% endfor %}</div>{% endfor %}"
+    "|{% for reason in item.reject_reasons %}<button class=\"btn\" role=\"menuitem\" name=\"decision\" value=\"reject:{{ reason.pk }}\">"
+    "<kbd>{{ forloop.counter }}</kbd> {{ reason.label }}</button>{% empty %}"
+    "<span class=\"note\">This site has no rejection reasons; an owner adds them in its settings.</span>{% endfor %}"
+)
+
+
+def html_builders(items: list, *, repeat: int) -> dict:
+    """Page 1's cards: the Python-built HTML of queue_tags against TEMPLATE_EQUIVALENT,
+    the same bytes checked, timed in alternating rounds; ratio = template / Python."""
+    from django.template import Context, Engine
+
+    engine = Engine.get_default()
+    # Both through the template engine, as the page calls them (and no import of the tags' module).
+    tags = engine.from_string("{% load queue_tags %}{% score_bars item %}|{% reject_menu item %}")
+    template = engine.from_string(TEMPLATE_EQUIVALENT)
+
+    def rendered(built) -> list[str]:
+        context = Context()  # one page: the reject menu is built once per site, as on the page
+        out = []
+        for item in items:
+            with context.push(item=item):
+                out.append(built.render(context))
+        return out
+
+    def python_built() -> list[str]:
+        return rendered(tags)
+
+    def template_built() -> list[str]:
+        return rendered(template)
+
+    assert python_built() == template_built(), "the template equivalent no longer gives the same HTML"
+    timings: dict[str, list[float]] = {"python": [], "template": []}
+    for _ in range(repeat):
+        for name, build in (("python", python_built), ("template", template_built)):
+            started = time.perf_counter()
+            for _ in range(10):
+                build()
+            timings[name].append((time.perf_counter() - started) * 100)  # ms per page
+    python_ms, template_ms = statistics.median(timings["python"]), statistics.median(timings["template"])
+    return {"cards": len(items), "bars": sum(len(card.bars) for item in items for card in item.scores),
+            "python_ms": round(python_ms, 3), "template_ms": round(template_ms, 3),
+            "template_to_python": round(template_ms / python_ms, 2)}
+
 
 def measure(args: argparse.Namespace) -> dict:
     from django.conf import settings
@@ -215,6 +278,7 @@ def measure(args: argparse.Namespace) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from comments.models import Site
+    from moderation.selectors.items import queue_items
     from moderation.selectors.queue import QueueFilters, queue_page
 
     settings.ALLOWED_HOSTS = ["testserver"]
@@ -290,7 +354,9 @@ def measure(args: argparse.Namespace) -> dict:
         with CaptureQueriesContext(connection) as queries:
             client.get("/queue/?tab=needs_review")
         sizes[size] = len(queries)
-    return {"scenarios": results, "queries_by_page_size": sizes}
+    first_page = queue_page(tab="needs_review", filters=QueueFilters(site_ids=(site.pk,)), size=args.page_size)
+    builders = html_builders(queue_items(comment_ids=first_page.comment_ids), repeat=args.repeat)
+    return {"scenarios": results, "queries_by_page_size": sizes, "html_builders": builders}
 
 
 def main() -> None:
@@ -343,6 +409,9 @@ def main() -> None:
     worst = max(row["p95_ms"] for row in pages)
     print(f"worst page p95: {worst} ms (target {TARGET_P95_MS:.0f} ms: {'met' if worst < TARGET_P95_MS else 'MISSED'})")
     print(f"worst poll p95: {max(row['p95_ms'] for row in polls)} ms (no target; a background request every few seconds)")
+    html = result["html_builders"]
+    print(f"card HTML for page 1 ({html['cards']} cards, {html['bars']} bars): Python-built {html['python_ms']} ms,"
+          f" template-built {html['template_ms']} ms: the template takes {html['template_to_python']}x as long")
 
 
 if __name__ == "__main__":

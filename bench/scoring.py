@@ -278,6 +278,18 @@ def time_scoring(score_all: Callable[[], list[dict[str, float]]]) -> tuple[list[
     return scores, {"seconds": seconds, "cpu_seconds": cpu_seconds, "peak_rss_scoring_mb": sampler.peak / 2**20}
 
 
+def measured(*, comments: int, timing: dict, rss_after_load: float, **more) -> dict:
+    """One measurement's row: what every ``measure_*`` reports, then its own figures."""
+    return {"comments": comments, **timing, "rss_after_load_mb": rss_after_load, **more}
+
+
+def report_write(path: Path, report: dict) -> dict:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2))
+    print(f"written: {path}")
+    return report
+
+
 def measure_naive_detoxify(ctx: BenchContext, *, batch_size: int) -> dict:
     """``Detoxify.predict`` on consecutive batches of ``batch_size`` comments (what a simple worker does)."""
     import torch
@@ -298,13 +310,8 @@ def measure_naive_detoxify(ctx: BenchContext, *, batch_size: int) -> dict:
         return scores
 
     scores, timing = time_scoring(score_all)
-    return {
-        "comments": len(ctx.texts),
-        **timing,
-        "scores": scores,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch.get_num_threads(),
-    }
+    return measured(comments=len(ctx.texts), timing=timing, rss_after_load=rss_after_load, scores=scores,
+                    torch_threads=torch.get_num_threads())
 
 
 def measure_our_scorer(ctx: BenchContext, *, chunk: int, quantize: bool = False) -> dict:
@@ -331,14 +338,8 @@ def measure_our_scorer(ctx: BenchContext, *, chunk: int, quantize: bool = False)
         return scores
 
     scores, timing = time_scoring(score_all)
-    return {
-        "comments": len(ctx.texts),
-        **timing,
-        "scores": scores,
-        "rss_after_load_mb": rss_after_load,
-        "torch_threads": torch.get_num_threads(),
-        "notes": f"{scorer.name} {scorer.version}, {windows} windows",
-    }
+    return measured(comments=len(ctx.texts), timing=timing, rss_after_load=rss_after_load, scores=scores,
+                    torch_threads=torch.get_num_threads(), notes=f"{scorer.name} {scorer.version}, {windows} windows")
 
 
 def measurements(args: argparse.Namespace) -> list[Measurement]:
@@ -514,10 +515,7 @@ def main(argv: list[str] | None = None) -> dict:
         "results": [{key: value for key, value in r.items() if key != "scores"} for r in results],
         "score_differences": comparisons,
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2))
-    print(f"written: {args.out}")
-    return report
+    return report_write(args.out, report)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from .admin_readable import ReadableRowsAdmin, RelatedDatesDeferredAdmin
 from .layout import depth_class
 from .models import Article, Author, Comment, Site
 from .selectors import thread_for_article
+from .services import site_created
 
 
 @admin.register(Site)
@@ -14,6 +15,11 @@ class SiteAdmin(admin.ModelAdmin):
     list_filter = ("platform",)
     search_fields = ("slug", "name")
     prepopulated_fields = {"slug": ("name",)}
+
+    def save_model(self, request, obj: Site, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            site_created(site=obj)  # inside the admin's transaction
 
 
 @admin.register(Article)

@@ -84,7 +84,7 @@ class Comment(models.Model):
     # Set while the parent has not arrived yet; cleared when it does and the reply is linked.
     awaiting_parent_external_id = models.CharField(max_length=255, blank=True, default="")
     # Set when the parent arrived but linking to it would break the tree: the
-    # comment stays top-level and keeps the platform's claim, so nothing is lost.
+    # comment stays top-level and keeps the parent the platform named, so nothing is lost.
     parent_refused = models.CharField(max_length=20, choices=ParentRefused.choices, blank=True, default="")
     refused_parent_external_id = models.CharField(max_length=255, blank=True, default="")
     external_id = models.CharField(max_length=255)

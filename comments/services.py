@@ -15,7 +15,7 @@ from django.db.models.functions import Concat, Length, Right, Substr
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from .hooks import Change, run_comment_hooks
+from .events import Change, emit_comment_changed, emit_site_created
 from .models import Article, Author, Comment, Site
 from .schema import ArticleInput, AuthorInput, CommentInput, Event, IngestError, IngestRefused
 from .threading import MAX_PATH_CHARS, SEGMENT_WIDTH, child_path, path_contains
@@ -33,8 +33,17 @@ def content_hash(body: str) -> str:
 
 
 def site_get_or_create(*, slug: str, name: str = "", platform: str = Site.Platform.GENERIC) -> Site:
-    site, _ = Site.objects.get_or_create(slug=slug, defaults={"name": name or slug, "platform": platform})
+    with transaction.atomic():
+        site, created = Site.objects.get_or_create(slug=slug, defaults={"name": name or slug, "platform": platform})
+        if created:
+            site_created(site=site)
     return site
+
+
+def site_created(*, site: Site) -> None:
+    """A site was just stored (by ``site_get_or_create`` or the admin): its listeners
+    (moderation's default rejection reasons) run inside the same transaction."""
+    emit_site_created(site)
 
 
 def _get_or_create(model, *, site: Site, external_id: str, defaults: dict):
@@ -91,7 +100,7 @@ def comment_upsert(*, site: Site, data: CommentInput) -> IngestResult:
             # Someone inserted the same comment between our read and write.
             existing = Comment.objects.select_for_update().get(site=site, external_id=data.external_id)
             return _comment_update(existing, data=data, article=article, author=author)
-        run_comment_hooks(comment, Change.CREATED)
+        emit_comment_changed(comment, Change.CREATED)
         return IngestResult(comment=comment, article=article, change=Change.CREATED)
 
 
@@ -190,7 +199,7 @@ def _comment_update(
     comment.refresh_from_db()
     if not text_changed:
         return IngestResult(comment=comment, article=article, change=None)
-    run_comment_hooks(comment, Change.EDITED)
+    emit_comment_changed(comment, Change.EDITED)
     return IngestResult(comment=comment, article=article, change=Change.EDITED)
 
 
@@ -228,7 +237,7 @@ def comment_remove(*, site: Site, external_id: str, article: ArticleInput | None
         comment.refresh_from_db()
         if not changed:
             return IngestResult(comment=comment, change=None)
-        run_comment_hooks(comment, Change.REMOVED)
+        emit_comment_changed(comment, Change.REMOVED)
         return IngestResult(comment=comment, change=Change.REMOVED)
 
 

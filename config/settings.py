@@ -273,7 +273,7 @@ TOXICITY_SCORER = {
     "quantize": env_bool("DETOXIFY_QUANTIZE"),
 }
 FRAMING_SEMANTIC = env_bool("FRAMING_SEMANTIC", True)
-SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "64"))  # comments one task claims
+SCORING_BATCH_SIZE = int(os.environ.get("SCORING_BATCH_SIZE", "64"))  # comments one task leases
 SCORING_MAX_ATTEMPTS = int(os.environ.get("SCORING_MAX_ATTEMPTS", "5"))
 SCORING_LEASE_SECONDS = int(os.environ.get("SCORING_LEASE_SECONDS", "300"))
 SCORING_STALE_SECONDS = int(os.environ.get("SCORING_STALE_SECONDS", "60"))
@@ -318,7 +318,7 @@ WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS = int(os.environ.get("WEBHOOK_TIMESTAMP_TOLE
 WEBHOOK_RATE_LIMIT = int(os.environ.get("WEBHOOK_RATE_LIMIT", "600"))  # deliveries per site per window; 0: off
 WEBHOOK_RATE_WINDOW = int(os.environ.get("WEBHOOK_RATE_WINDOW", "60"))  # seconds
 WEBHOOK_SECRET_OVERLAP_HOURS = float(os.environ.get("WEBHOOK_SECRET_OVERLAP_HOURS", "24"))
-DELIVERY_BATCH_SIZE = int(os.environ.get("DELIVERY_BATCH_SIZE", "50"))  # deliveries one task claims
+DELIVERY_BATCH_SIZE = int(os.environ.get("DELIVERY_BATCH_SIZE", "50"))  # deliveries one task leases
 DELIVERY_MAX_ATTEMPTS = int(os.environ.get("DELIVERY_MAX_ATTEMPTS", "10"))
 DELIVERY_RETRY_SECONDS = int(os.environ.get("DELIVERY_RETRY_SECONDS", "15"))
 DELIVERY_RETRY_MAX_SECONDS = int(os.environ.get("DELIVERY_RETRY_MAX_SECONDS", "3600"))

@@ -1,5 +1,5 @@
 """The judgement: scorers, the framing analyzer, the shared embedding and the learned heads.
 
-Plain Python, no Django: ``moderation`` calls it through ``moderation.engine``,
+Plain Python, no Django: ``moderation`` calls it through ``moderation.loaded_scorers``,
 the management commands are thin wrappers, and a test keeps Django out.
 """

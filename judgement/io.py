@@ -107,34 +107,34 @@ def _physical_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
         yield number, raw.rstrip(b"\r\n")
 
 
-def _decode(raw: bytes, number: int) -> tuple[str | None, str | None]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        return None, f"invalid UTF-8 at byte {error.start + 1}"
-    return (text[1:] if number == 1 and text.startswith(_BOM) else text), None
-
-
 def _too_long() -> str:
     return f"line longer than {MAX_LINE_BYTES:,} bytes"
 
 
-def _lines(stream: BinaryIO, text_field: str) -> Iterator[Row]:
+def _without_bom(text: str, number: int) -> str:
+    return text[1:] if number == 1 and text.startswith(_BOM) else text
+
+
+def _decoded_lines(stream: BinaryIO) -> Iterator[tuple[int, str | None, str | None]]:
+    """(line number, text, None), or (line number, None, why) for a line too long or not UTF-8."""
     for number, raw in _physical_lines(stream):
         if raw is None:
-            yield Row(number, None, _too_long())
+            yield number, None, _too_long()
             continue
-        text, error = _decode(raw, number)
+        try:
+            yield number, _without_bom(raw.decode("utf-8"), number), None
+        except UnicodeDecodeError as error:
+            yield number, None, f"invalid UTF-8 at byte {error.start + 1}"
+
+
+def _lines(stream: BinaryIO, text_field: str) -> Iterator[Row]:
+    for number, text, error in _decoded_lines(stream):
         error = error or text_problem(text, field=text_field)
         yield Row(number, None, error) if error else Row(number, {text_field: text}, None)
 
 
 def _jsonl(stream: BinaryIO, text_field: str) -> Iterator[Row]:
-    for number, raw in _physical_lines(stream):
-        if raw is None:
-            yield Row(number, None, _too_long())
-            continue
-        line, error = _decode(raw, number)
+    for number, line, error in _decoded_lines(stream):
         if error:
             yield Row(number, None, error)
             continue
@@ -166,8 +166,7 @@ def _csv(stream: BinaryIO, text_field: str) -> Iterator[Row]:
                 long_lines.add(number)
                 yield "\n"
                 continue
-            text = raw.decode("utf-8", errors="surrogateescape")
-            yield (text[1:] if number == 1 and text.startswith(_BOM) else text) + "\n"
+            yield _without_bom(raw.decode("utf-8", errors="surrogateescape"), number) + "\n"
 
     reader = csv.reader(feed(), strict=False)
     header: list[str] | None = None

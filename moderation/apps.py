@@ -6,9 +6,10 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
-        # comments/ never imports moderation; moderation asks to hear about changed text.
-        from comments.hooks import register_comment_hook
+        # comments/ never imports moderation; moderation listens for changed text and new sites.
+        from comments.events import listen_comment_changed, listen_site_created
 
-        from .hooks import comment_changed
+        from .listeners import comment_changed, site_created
 
-        register_comment_hook(comment_changed)
+        listen_comment_changed(comment_changed)
+        listen_site_created(site_created)

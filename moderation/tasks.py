@@ -19,9 +19,9 @@ from .services import scoring
     max_retries=6,
 )
 def score_comments(self, comment_ids: list[int]) -> dict:  # woken by name: scoring.SCORE_TASK
-    # The task id is the claim: a redelivered task takes back what it held.
-    outcome = scoring.scoring_process(claimer=self.request.id or "eager", hint_ids=comment_ids)
-    return {"scored": len(outcome.scored), "failed": len(outcome.failed), "superseded": len(outcome.superseded)}
+    # The task id is the lease holder: a redelivered task takes back what it held.
+    result = scoring.scoring_process(holder=self.request.id or "eager", hint_ids=comment_ids)
+    return {"scored": len(result.scored), "failed": len(result.failed), "superseded": len(result.superseded)}
 
 
 @shared_task(acks_late=True)

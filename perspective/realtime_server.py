@@ -25,7 +25,7 @@ import uvicorn
 import uvloop
 from django.conf import settings
 
-from moderation import engine
+from moderation import loaded_scorers
 
 from .api_app import PerspectiveApp
 from .batcher import Batcher, DeadlinePassed
@@ -37,14 +37,14 @@ HEARTBEAT_SECONDS = 2.0
 
 def _toxicity_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
     """Score every text (and, where asked, each of its sentences) in one call."""
-    loaded = engine.toxicity_scorer(keep_embeddings=False).scorer
+    loaded = loaded_scorers.toxicity_scorer(keep_embeddings=False).scorer
     texts: list[str] = []
     plan: list[tuple[int, int, list[tuple[int, int]]]] = []  # (request, text, sentence offsets)
     for r, request in enumerate(requests):
         if not request.get("toxicity"):
             continue
         for t, text in enumerate(request["texts"]):
-            spans = engine.sentence_spans(text) if request.get("sentences") else []
+            spans = loaded_scorers.sentence_spans(text) if request.get("sentences") else []
             if len(spans) <= 1:
                 spans = [(0, len(text))] if request.get("sentences") else []
                 texts.append(text)
@@ -80,7 +80,7 @@ def _framing_answers(requests: Sequence[dict]) -> dict[tuple[int, int], dict]:
             groups.setdefault(key, []).extend((r, t, text) for t, text in enumerate(request["texts"]))
     answers: dict[tuple[int, int], dict] = {}
     for key, items in groups.items():
-        analyzer = engine.framing_scorer(extra_terms=json.loads(key), keep_embeddings=False)
+        analyzer = loaded_scorers.framing_scorer(extra_terms=json.loads(key), keep_embeddings=False)
         for (r, t, _), result in zip(items, analyzer.score([text for _, _, text in items]), strict=True):
             answers[(r, t)] = {
                 "scorer": analyzer.name, "version": analyzer.version, "labels": result.labels,
@@ -120,8 +120,8 @@ class RealtimeScorer:
     def warm_up(self) -> str:
         """Load the models and run them once, so the first caller does not pay for it."""
         score_requests([{"texts": ["Warming up the models."], "toxicity": True, "framing": True, "sentences": True}])
-        tox = engine.toxicity_scorer(keep_embeddings=False)
-        framing = engine.framing_scorer(keep_embeddings=False)
+        tox = loaded_scorers.toxicity_scorer(keep_embeddings=False)
+        framing = loaded_scorers.framing_scorer(keep_embeddings=False)
         if tox.fallback_reason:
             logger.warning("realtime scorer: %s", tox.fallback_reason)
         # The models and Django are a few million long-lived objects: keep them out of the cyclic

@@ -6,10 +6,10 @@ class WebhooksConfig(AppConfig):
     verbose_name = "Webhooks and the read API"
 
     def ready(self) -> None:
-        # Moderation knows nothing of webhooks; we ask to hear about its outcomes,
+        # Moderation knows nothing of webhooks; we listen to its "moderated" event,
         # inside its transaction, so the outbox row commits with the decision.
-        from moderation.outcomes import register_moderated_hook
+        from moderation.events import listen_moderated
 
         from .services.outbound import outbound_record
 
-        register_moderated_hook(outbound_record)
+        listen_moderated(outbound_record)

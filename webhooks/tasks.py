@@ -20,14 +20,14 @@ RETRY = {
 
 @shared_task(**RETRY)
 def process_delivery(self, delivery_pk: int) -> dict:
-    # The task id is the claim: a redelivered task takes back what it held.
-    outcomes = deliveries.deliveries_process_batch(hint_pk=delivery_pk, claimer=self.request.id or "eager")
-    return {outcome: sum(1 for o in outcomes.values() if o == outcome) for outcome in set(outcomes.values())}
+    # The task id is the lease holder: a redelivered task takes back what it held.
+    statuses = deliveries.deliveries_process_batch(hint_pk=delivery_pk, holder=self.request.id or "eager")
+    return {status: sum(1 for o in statuses.values() if o == status) for status in set(statuses.values())}
 
 
 @shared_task(**RETRY)
 def send_outbound(self, event_pk: int) -> str:
-    return outbound.outbound_send(event_pk=event_pk, claimer=self.request.id or "eager")
+    return outbound.outbound_send(event_pk=event_pk, holder=self.request.id or "eager")
 
 
 @shared_task(acks_late=True)

@@ -80,10 +80,10 @@ def receive(request: HttpRequest, site_slug: str, platform_name: str) -> JsonRes
         accepted = platform.accept(headers=headers, payload=payload)
     except IngestError as bad:
         return _error(400, bad.message, field=bad.field)
-    claim = accepted.parent if accepted is not None else None
-    if claim and parent_in_other_article(site=site, article_external_id=claim.article_external_id,
-                                         parent_external_id=claim.parent_external_id):
-        return _error(400, "the parent comment belongs to another article", field=claim.field)
+    named = accepted.parent if accepted is not None else None
+    if named and parent_in_other_article(site=site, article_external_id=named.article_external_id,
+                                         parent_external_id=named.parent_external_id):
+        return _error(400, "the parent comment belongs to another article", field=named.field)
     if accepted is None:
         return JsonResponse({"status": "ignored"}, status=200)
     stored = delivery_store(

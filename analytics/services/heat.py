@@ -1,4 +1,4 @@
-"""Storing each open thread's heat (analytics/heat.py computes it)."""
+"""Storing each open thread's heat (analytics/heat_formula.py computes it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,12 +11,12 @@ from django.db.models.functions import Cast
 from comments.models import Article, Comment
 from comments.readable import readable
 
-from .. import heat
+from .. import heat_formula
 from ..models import ThreadHeat
 from ..thresholds import site_thresholds
 
 
-def _nodes(article_id: int) -> list[heat.Node]:
+def _nodes(article_id: int) -> list[heat_formula.Node]:
     rows = (
         # A comment whose date cannot be read back is left out, as in the rollups.
         Comment.objects.filter(readable("created_at"), article_id=article_id)
@@ -28,7 +28,7 @@ def _nodes(article_id: int) -> list[heat.Node]:
         )
         .values_list("pk", "parent_id", "author__display_name", "author__external_id", "created_at", "tox", "frame")
     )
-    return [heat.Node(pk, parent, name or external or "", created, tox, frame)
+    return [heat_formula.Node(pk, parent, name or external or "", created, tox, frame)
             for pk, parent, name, external, created, tox, frame in rows]
 
 
@@ -51,7 +51,7 @@ def heat_refresh_articles(
     for article_id, site_id in articles:
         if site_id not in thresholds:
             thresholds[site_id] = site_thresholds(site_id=site_id)["conspiracy_framing"]
-        threads = heat.threads_heat(nodes=_nodes(article_id), framing_threshold=thresholds[site_id])
+        threads = heat_formula.threads_heat(nodes=_nodes(article_id), framing_threshold=thresholds[site_id])
         ThreadHeat.objects.filter(article_id=article_id).delete()
         ThreadHeat.objects.bulk_create(
             ThreadHeat(

@@ -27,7 +27,6 @@ from django.utils import timezone
 from comments.models import Article, Comment, Site
 from comments.readable import readable
 from moderation.models import CommentScoring, Decision, Flag, FlagPolicy, Review
-from moderation.selectors.policy import site_policies
 
 from ..models import ArticleDay, AuthorStat, LabelDay, ModeratorDay, SiteDay, Watermark
 from ..periods import (
@@ -50,7 +49,7 @@ COUNTED_ACTIONS = (Decision.Action.APPROVE, Decision.Action.REJECT, Decision.Act
 
 
 @dataclass
-class UpdateOutcome:
+class RollupResult:
     rebuilt: bool = False
     site_days: int = 0
     articles: int = 0
@@ -289,31 +288,31 @@ def _watermark() -> Watermark:
     return Watermark.objects.select_for_update().get(name=WATERMARK)
 
 
-def _finish(mark: Watermark, outcome: UpdateOutcome, started: float, now: dt.datetime) -> UpdateOutcome:
-    outcome.seconds = time.perf_counter() - started
-    outcome.position = now
+def _finish(mark: Watermark, result: RollupResult, started: float, now: dt.datetime) -> RollupResult:
+    result.seconds = time.perf_counter() - started
+    result.position = now
     Watermark.objects.filter(pk=mark.pk).update(
-        position=now, last_run_ms=outcome.seconds * 1000, last_keys=outcome.site_days, updated_at=timezone.now()
+        position=now, last_run_ms=result.seconds * 1000, last_keys=result.site_days, updated_at=timezone.now()
     )
-    return outcome
+    return result
 
 
-def _site_whole(site_id: int, outcome: UpdateOutcome, now: dt.datetime) -> None:
-    outcome.authors += _recompute_authors(site_id, None)
-    outcome.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
-    outcome.articles += heat_refresh_articles(site_ids=[site_id], now=now)
+def _site_whole(site_id: int, result: RollupResult, now: dt.datetime) -> None:
+    result.authors += _recompute_authors(site_id, None)
+    result.site_days += _recompute_range(site_id, None, None, site_thresholds(site_id=site_id))
+    result.articles += heat_refresh_articles(site_ids=[site_id], now=now)
 
 
-def _site_changes(site_id: int, changes: _Changes, articles: set[int], outcome: UpdateOutcome, now: dt.datetime) -> None:
+def _site_changes(site_id: int, changes: _Changes, articles: set[int], result: RollupResult, now: dt.datetime) -> None:
     thresholds = site_thresholds(site_id=site_id)
     # Authors first: the day rows count new authors from their records.
-    outcome.authors += _recompute_authors(site_id, changes.authors.get(site_id, set()))
+    result.authors += _recompute_authors(site_id, changes.authors.get(site_id, set()))
     for start, end in _contiguous(changes.days.get(site_id, set())):
-        outcome.site_days += _recompute_range(site_id, start, end, thresholds)
-    outcome.articles += heat_refresh_articles(article_ids=articles, now=now)
+        result.site_days += _recompute_range(site_id, start, end, thresholds)
+    result.articles += heat_refresh_articles(article_ids=articles, now=now)
 
 
-def _isolated(site_id: int, outcome: UpdateOutcome, work: Callable[[], None]) -> bool:
+def _isolated(site_id: int, result: RollupResult, work: Callable[[], None]) -> bool:
     """One site's recompute in its own savepoint: when it raises, only that
     site's rows roll back, the failure is recorded and the others go on."""
     try:
@@ -323,31 +322,31 @@ def _isolated(site_id: int, outcome: UpdateOutcome, work: Callable[[], None]) ->
         log.exception("analytics rollup of site %s failed", site_id)
         message = f"{type(error).__name__}: {error}"
         rollup_failure_record(site_id=site_id, error=message)
-        outcome.failed[site_id] = message
+        result.failed[site_id] = message
         return False
     return True
 
 
-def rollups_rebuild(*, site_ids: list[int] | None = None) -> UpdateOutcome:
+def rollups_rebuild(*, site_ids: list[int] | None = None) -> RollupResult:
     """Recompute everything from the source tables (all sites, or the ones named).
     A site that succeeds loses its failure record, if it had one."""
     started = time.perf_counter()
     with transaction.atomic():
         mark = _watermark()
         now = timezone.now()
-        outcome = UpdateOutcome(rebuilt=True)
+        result = RollupResult(rebuilt=True)
         sites = site_ids if site_ids is not None else list(Site.objects.values_list("pk", flat=True))
         for site_id in sites:
-            if _isolated(site_id, outcome, lambda: _site_whole(site_id, outcome, now)):
+            if _isolated(site_id, result, lambda: _site_whole(site_id, result, now)):
                 rollup_failure_clear(site_id=site_id)
         if site_ids is not None:
             # Only some sites were rebuilt: the watermark stays, so the others
             # still get what changed since it (or their first full rebuild).
-            return outcome
-        return _finish(mark, outcome, started, now)
+            return result
+        return _finish(mark, result, started, now)
 
 
-def rollups_update(*, now: dt.datetime | None = None) -> UpdateOutcome:
+def rollups_update(*, now: dt.datetime | None = None) -> RollupResult:
     """Bring the rollups up to date with what changed since the watermark; the first run rebuilds.
     Sites whose last rollup failed are recomputed whole, each alone; sites given up on are skipped."""
     started = time.perf_counter()
@@ -362,12 +361,12 @@ def rollups_update(*, now: dt.datetime | None = None) -> UpdateOutcome:
         articles: dict[int, set[int]] = defaultdict(set)
         for article_id, site_id in Article.objects.filter(pk__in=changes.articles).values_list("pk", "site_id"):
             articles[site_id].add(article_id)
-        outcome = UpdateOutcome()
+        result = RollupResult()
         whole = changes.whole_sites | retrying
         for site_id in sorted((whole | set(changes.days) | set(articles)) - given_up):
             if site_id in whole:
-                if _isolated(site_id, outcome, lambda: _site_whole(site_id, outcome, now)) and site_id in retrying:
+                if _isolated(site_id, result, lambda: _site_whole(site_id, result, now)) and site_id in retrying:
                     rollup_failure_clear(site_id=site_id)
             else:
-                _isolated(site_id, outcome, lambda: _site_changes(site_id, changes, articles[site_id], outcome, now))
-        return _finish(mark, outcome, started, now)
+                _isolated(site_id, result, lambda: _site_changes(site_id, changes, articles[site_id], result, now))
+        return _finish(mark, result, started, now)

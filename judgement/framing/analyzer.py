@@ -51,15 +51,12 @@ class FramingAnalyzer:
         heads_dir: Path = HEADS_DIR,
     ) -> None:
         self._resources: Resources = load_resources(extra_terms)
-        self._extra_terms = extra_terms
         self._semantic = semantic
         self._model: LinearModel = load_model(self._resources.weights, semantic)
         self._embedder = (embedder or shared_embedder(model_path)) if semantic else None
         self._layer = (
             SemanticLayer(self._resources.roles, self._resources.contrast, self._embedder) if self._embedder else None
         )
-        self._use_head = use_head
-        self._heads_dir = heads_dir
         self.head: Head | None = None
         if semantic and use_head:
             self.head = load_heads([LABEL], heads_dir).heads.get(LABEL)
@@ -75,20 +72,6 @@ class FramingAnalyzer:
     @property
     def semantic(self) -> bool:
         return self._semantic
-
-    def with_extra_terms(self, extra_terms: ExtraTerms) -> "FramingAnalyzer":
-        """A sibling analyzer for one site; the embedding model stays shared."""
-        return FramingAnalyzer(
-            semantic=self._semantic, extra_terms=extra_terms, embedder=self._embedder,
-            use_head=self._use_head, heads_dir=self._heads_dir,
-        )
-
-    def with_embedder(self, embedder: Embedder) -> "FramingAnalyzer":
-        """The same analyzer reading (and keeping) embeddings through another embedder."""
-        return FramingAnalyzer(
-            semantic=self._semantic, extra_terms=self._extra_terms, embedder=embedder,
-            use_head=self._use_head, heads_dir=self._heads_dir,
-        )
 
     def score(self, texts: Sequence[str]) -> list[TextScore]:
         evidences = [collect(text, self._resources) for text in texts]

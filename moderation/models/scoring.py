@@ -10,7 +10,7 @@ class CommentScoring(models.Model):
     """The database's word on whether a comment still needs scoring.
 
     Redis only carries wake-up calls; this row says what is pending, being
-    scored (claimed by a task until its lease runs out), done or failed.
+    scored (leased by a task until its lease runs out), done or failed.
     """
 
     class State(models.TextChoices):

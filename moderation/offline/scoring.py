@@ -2,7 +2,7 @@
 
 Reads the site and its flag policy; never saves either (an unsaved ``FlagPolicy``
 stands in for a site without one, as ``flags_evaluate`` does), and the scorers
-come from ``engine.scorers_without_store`` so no embedding is kept.
+come from ``loaded_scorers.scorers_without_store`` so no embedding is kept.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from comments.models import Site
 from judgement.io import Row
 from judgement.scorers.base import Scorer, TextScore
 
-from .. import engine, policy
+from .. import loaded_scorers, policy
 from ..models import FlagPolicy, Score
 from ..selectors.policy import site_policy as site_policy_of
 
@@ -28,7 +28,7 @@ class UnknownSite(LookupError):
 class OfflineSetup:
     site: Site | None
     site_policy: FlagPolicy  # the site's own, or an unsaved default
-    scorers: engine.StorelessScorers
+    scorers: loaded_scorers.StorelessScorers
 
     def by_kind(self) -> dict[str, Scorer]:
         """The scorers under the names stored scores use (``Score.Kind``)."""
@@ -61,7 +61,7 @@ def offline_setup(*, site_slug: str | None) -> OfflineSetup:
         if site is None:
             raise UnknownSite(f"no site {site_slug!r}")
         site_policy = site_policy_of(site=site)  # a read: this must write nothing
-    scorers = engine.scorers_without_store(extra_terms=site_policy.framing_terms or None)
+    scorers = loaded_scorers.scorers_without_store(extra_terms=site_policy.framing_terms or None)
     return OfflineSetup(site=site, site_policy=site_policy, scorers=scorers)
 
 

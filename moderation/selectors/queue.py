@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from django.db import NotSupportedError
@@ -277,7 +277,3 @@ def queue_new_since(*, tab: str, filters: QueueFilters, since: dt.datetime, limi
     source = _source(tab, filters.site_ids)
     rows = _filtered(source, filters).filter(**{f"{source.at}__gt": since})
     return list(rows.order_by(*_order(source)).values_list(source.comment_id, flat=True)[:limit])
-
-
-def with_filters(filters: QueueFilters, **changes) -> QueueFilters:
-    return replace(filters, **changes)

@@ -32,10 +32,6 @@ def claim_take(*, comment: Comment, user, now: dt.datetime | None = None) -> Cla
     return Claim.objects.select_related("user").get(pk=comment.pk)
 
 
-def claim_release(*, comment_id: int, user) -> bool:
-    return bool(Claim.objects.filter(pk=comment_id, user=user).delete()[0])
-
-
 def claim_holder(*, comment_id: int, now: dt.datetime | None = None) -> Claim | None:
     now = now or timezone.now()
     return Claim.objects.select_related("user").filter(pk=comment_id, expires_at__gt=now).first()

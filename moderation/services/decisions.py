@@ -21,7 +21,7 @@ from comments.services import comment_set_status
 
 from ..models import AuthorSanction, Claim, CommentReport, Decision, RejectionReason, Review
 from ..selectors.access import Role, role_allows, user_role
-from ..outcomes import Moderated, run_moderated_hooks
+from ..events import Moderated, emit_moderated
 from .audit import audit_record
 from .claims import claim_holder
 from .errors import CommentChangedMeanwhile, ItemBeingReviewed, ModerationRefused, StaleDecision
@@ -120,7 +120,7 @@ def decision_make(
             CommentReport.objects.filter(comment=comment, resolved_by__isnull=True).update(resolved_by=decision)
         Claim.objects.filter(pk=comment.pk).delete()
         if action != Action.ESCALATE:
-            run_moderated_hooks(Moderated(
+            emit_moderated(Moderated(
                 comment=comment, action=target, status=status_after, at=now, reason=decision.reason_label,
                 moderator=user.get_username(), decision_id=decision.pk,
             ))
@@ -168,7 +168,7 @@ def author_sanction(
 
 
 @dataclass
-class UndoOutcome:
+class UndoResult:
     undone: list[Decision] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
 
@@ -194,7 +194,7 @@ def _undo_one(decision: Decision, *, user, now: dt.datetime) -> None:
                 raise CommentChangedMeanwhile("Cannot undo: the comment changed on the platform meanwhile.")
             CommentReport.objects.filter(resolved_by=decision).update(resolved_by=None)
             if decision.action != Action.ESCALATE:
-                run_moderated_hooks(Moderated(
+                emit_moderated(Moderated(
                     comment=decision.comment, action="undone", status=before["status"], at=now,
                     moderator=user.get_username(), decision_id=decision.pk,
                 ))
@@ -205,7 +205,7 @@ def _undo_one(decision: Decision, *, user, now: dt.datetime) -> None:
                      target=f"comment:{decision.comment.external_id}")
 
 
-def decision_undo_last(*, user, now: dt.datetime | None = None) -> UndoOutcome:
+def decision_undo_last(*, user, now: dt.datetime | None = None) -> UndoResult:
     """Take back one's latest decision (all of it, when it was a bulk action)
     within QUEUE_UNDO_SECONDS, unless someone acted on the item since."""
     now = now or timezone.now()
@@ -215,19 +215,19 @@ def decision_undo_last(*, user, now: dt.datetime | None = None) -> UndoOutcome:
     window = settings.QUEUE_UNDO_SECONDS
     if last.created_at < now - dt.timedelta(seconds=window):
         raise ModerationRefused(f"Too late to undo: decisions can be undone for {window} seconds.")
-    outcome = UndoOutcome()
+    result = UndoResult()
     batch = Decision.objects.filter(moderator=user, batch=last.batch, undone_at__isnull=True).select_related("comment")
     for decision in batch.order_by("-created_at", "-pk"):
         try:
             _undo_one(decision, user=user, now=now)
-            outcome.undone.append(decision)
+            result.undone.append(decision)
         except ModerationRefused as refused:
-            outcome.refused.append(refused.message)
-    return outcome
+            result.refused.append(refused.message)
+    return result
 
 
 @dataclass
-class BulkOutcome:
+class BulkResult:
     batch: uuid.UUID
     done: list[Decision] = field(default_factory=list)
     refused: dict[int, str] = field(default_factory=dict)
@@ -235,16 +235,16 @@ class BulkOutcome:
 
 def decisions_bulk(
     *, user, items: list[tuple[Comment, int]], action: str, reason: RejectionReason | None = None,
-) -> BulkOutcome:
+) -> BulkResult:
     """The same decision on many items, each on its own: one refused item
     (decided by someone else, claimed, escalated) leaves the others decided."""
-    outcome = BulkOutcome(batch=uuid.uuid4())
+    result = BulkResult(batch=uuid.uuid4())
     for comment, version in items:
         try:
-            outcome.done.append(decision_make(
-                user=user, comment=comment, action=action, expected_version=version, reason=reason, batch=outcome.batch,
+            result.done.append(decision_make(
+                user=user, comment=comment, action=action, expected_version=version, reason=reason, batch=result.batch,
             ))
         except ModerationRefused as refused:
-            outcome.refused[comment.pk] = refused.message
-    return outcome
+            result.refused[comment.pk] = refused.message
+    return result
 

@@ -11,7 +11,7 @@ from comments.services import comment_set_status
 
 from .. import policy
 from ..models import CommentScoring, Flag, FlagPolicy, Review
-from ..outcomes import Moderated, run_moderated_hooks
+from ..events import Moderated, emit_moderated
 from ..selectors.policy import site_policies
 
 FlagState = Flag.State
@@ -28,10 +28,6 @@ def _current_labels(scoring: CommentScoring) -> dict[str, float]:
         if score is not None:
             labels.update(score.labels)
     return labels
-
-
-def flag_evaluate(*, comment_id: int) -> Flag | None:
-    return flags_evaluate(comment_ids=[comment_id]).get(comment_id)
 
 
 def flags_evaluate(*, comment_ids: Iterable[int]) -> dict[int, Flag | None]:
@@ -91,7 +87,7 @@ def _apply(comment: Comment, verdict: policy.Verdict, flag: Flag | None, *, deci
     ):
         Flag.objects.filter(pk=flag.pk).update(held_by_policy=True)
         flag.held_by_policy = True
-        run_moderated_hooks(Moderated(
+        emit_moderated(Moderated(
             comment=comment, action="held", status=Comment.Status.HELD, at=timezone.now(),
             reason=", ".join(reason.get("label") or reason.get("rule", "") for reason in flag.reasons),
         ))

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from comments.hooks import Change
+from comments.events import Change
 from comments.models import Comment
 from comments.readable import UNREADABLE_ERRORS
 from judgement.scorers.base import Scorer, TextScore
@@ -29,7 +29,7 @@ from work.lease import (
     Lease, lease_take, lease_finish, lease_record_failure, lease_release_expired, lease_renew, lease_tries,
 )
 
-from .. import engine
+from .. import loaded_scorers
 from ..models import ActiveScorer, CommentScoring, Score
 from ..selectors.policy import site_policies
 from .flags import flags_evaluate
@@ -48,7 +48,7 @@ LEASE = Lease(
 
 
 def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
-    """Hook: inside the ingestion transaction, a new or edited text needs scoring."""
+    """Listener: inside the ingestion transaction, a new or edited text needs scoring."""
     if change not in (Change.CREATED, Change.EDITED):
         return
     now = timezone.now()
@@ -61,7 +61,7 @@ def scoring_mark_pending(*, comment: Comment, change: Change) -> None:
     _wake_after_commit(comment.pk)
 
 
-# Comments waiting for their transaction to commit, per thread. Every hook call
+# Comments waiting for their transaction to commit, per thread. Every listener call
 # registers the same on-commit sender; the first to run sends the whole buffer
 # in batches (a bulk import publishes one message per batch, not per comment)
 # and the others find it empty. Ids of rolled-back work may linger here: the
@@ -102,18 +102,18 @@ def scoring_enqueue(*, comment_ids: Sequence[int]) -> bool:
     return True
 
 
-def scoring_claim(
-    *, claimer: str, hint_ids: Iterable[int] = (), limit: int | None = None, top_up: bool = True
+def scoring_lease_take(
+    *, holder: str, hint_ids: Iterable[int] = (), limit: int | None = None, top_up: bool = True
 ) -> list[int]:
     """Claim the hinted pending rows, topped up (unless ``top_up`` is off) with
     the oldest other pending ones up to ``limit``, so a busy queue is scored in
     full batches."""
     limit = limit or settings.SCORING_BATCH_SIZE
-    return lease_take(LEASE, holder=claimer, hint_ids=hint_ids, limit=limit, top_up=top_up)[:limit]
+    return lease_take(LEASE, holder=holder, hint_ids=hint_ids, limit=limit, top_up=top_up)[:limit]
 
 
 @dataclass
-class BatchOutcome:
+class ScoringResult:
     scored: list[int] = field(default_factory=list)
     failed: dict[int, str] = field(default_factory=dict)
     superseded: list[int] = field(default_factory=list)  # edited while being scored: pending again
@@ -128,14 +128,14 @@ def _run_scorer(scorer: Scorer, texts: list[str]) -> tuple[list[TextScore], floa
 def _score_rows(comments: list[Comment]) -> dict[int, dict[str, Score]]:
     """Run every scorer over the comments; unsaved Score rows by comment and kind."""
     rows: dict[int, dict[str, Score]] = {c.pk: {} for c in comments}
-    toxicity = engine.toxicity_scorer().scorer
+    toxicity = loaded_scorers.toxicity_scorer().scorer
     plans: list[tuple[str, Scorer, list[Comment]]] = [(Score.Kind.TOXICITY, toxicity, comments)]
     by_site: dict[int, list[Comment]] = {}
     for comment in comments:
         by_site.setdefault(comment.site_id, []).append(comment)
     terms = {site_id: found.framing_terms for site_id, found in site_policies(site_ids=by_site).items()}
     for site_id, site_comments in by_site.items():
-        plans.append((Score.Kind.FRAMING, engine.framing_scorer(extra_terms=terms.get(site_id)), site_comments))
+        plans.append((Score.Kind.FRAMING, loaded_scorers.framing_scorer(extra_terms=terms.get(site_id)), site_comments))
     for kind, scorer, batch in plans:
         results, elapsed_ms = _run_scorer(scorer, [c.body for c in batch])
         for comment, result in zip(batch, results, strict=True):
@@ -155,7 +155,7 @@ def _score_rows(comments: list[Comment]) -> dict[int, dict[str, Score]]:
     return rows
 
 
-def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claimer: str) -> set[int]:
+def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, holder: str) -> set[int]:
     """Save a batch's scores and mark its comments done, except those whose
     text changed while they were scored (they are pending again). Returns the ids marked done."""
     new_scores = [score for by_kind in rows.values() for score in by_kind.values()]
@@ -177,7 +177,7 @@ def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claime
             }
             # Guarded by the lease and by the text: an edit while scoring made it pending again.
             if lease_finish(
-                LEASE, pk=comment.pk, holder=claimer, also=Q(comment__content_hash=comment.content_hash),
+                LEASE, pk=comment.pk, holder=holder, also=Q(comment__content_hash=comment.content_hash),
                 scored_hash=comment.content_hash, scored_at=now,
                 toxicity_score_id=ids.get(Score.Kind.TOXICITY), framing_score_id=ids.get(Score.Kind.FRAMING),
             ):
@@ -186,68 +186,68 @@ def _store(comments: list[Comment], rows: dict[int, dict[str, Score]], *, claime
     return done
 
 
-def scoring_record_failure(*, comment_id: int, claimer: str, error: str) -> None:
+def scoring_record_failure(*, comment_id: int, holder: str, error: str) -> None:
     """Count a failed try; after SCORING_MAX_ATTEMPTS the comment is marked failed
     and left alone, so it never blocks the others."""
-    lease_record_failure(LEASE, pk=comment_id, holder=claimer, error=error)
+    lease_record_failure(LEASE, pk=comment_id, holder=holder, error=error)
 
 
-def _load_claimed(pks: list[int], *, claimer: str, outcome: BatchOutcome) -> list[Comment]:
-    """The claimed comments, in one query; when that query raises on a value
+def _load_leased(pks: list[int], *, holder: str, result: ScoringResult) -> list[Comment]:
+    """The leased comments, in one query; when that query raises on a value
     it cannot read back (a date Python cannot hold), each row is loaded alone
     and the ones that still raise fail by themselves with their error."""
     def fail(pk: int, error: Exception) -> None:
-        _fail(outcome, comment_id=pk, claimer=claimer,
+        _fail(result, comment_id=pk, holder=holder,
               error=f"could not read the comment back: {type(error).__name__}: {error}")
 
     loaded = batch_or_alone(pks, lambda some: list(Comment.objects.filter(pk__in=some).order_by("pk")),
-                            fail=fail, errors=UNREADABLE_ERRORS, what="read-back of claimed comments")
+                            fail=fail, errors=UNREADABLE_ERRORS, what="read-back of leased comments")
     return [comment for _ids, comments in loaded for comment in comments]
 
 
-def _fail(outcome: BatchOutcome, *, comment_id: int, claimer: str, error: str) -> None:
-    scoring_record_failure(comment_id=comment_id, claimer=claimer, error=error)
-    outcome.failed[comment_id] = error
+def _fail(result: ScoringResult, *, comment_id: int, holder: str, error: str) -> None:
+    scoring_record_failure(comment_id=comment_id, holder=holder, error=error)
+    result.failed[comment_id] = error
 
 
-def _score_groups(comments: list[Comment], *, claimer: str, outcome: BatchOutcome) -> list[tuple[list[Comment], dict]]:
+def _score_groups(comments: list[Comment], *, holder: str, result: ScoringResult) -> list[tuple[list[Comment], dict]]:
     """Score the comments as one batch; when the batch fails, each comment is
     tried alone so one bad text fails by itself (any scorer failure is that comment's)."""
     def fail(comment: Comment, error: Exception) -> None:
-        _fail(outcome, comment_id=comment.pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+        _fail(result, comment_id=comment.pk, holder=holder, error=f"{type(error).__name__}: {error}")
 
     return batch_or_alone(comments, _score_rows, fail=fail, what="scoring batch")
 
 
-def scoring_run_claimed(*, claimer: str) -> BatchOutcome:
-    """Score everything this claimer holds. Comments on their first try are
+def scoring_run_leased(*, holder: str) -> ScoringResult:
+    """Score everything this holder holds. Comments on their first try are
     scored as one batch per scorer; a comment that failed before (an error,
     an expired lease) is retried alone, so it cannot take a batch down twice.
     Whatever raises for one comment is recorded on its row (``last_error``)
     and counts a try; after SCORING_MAX_ATTEMPTS it is failed and left alone."""
-    outcome = BatchOutcome()
-    first, again = lease_tries(LEASE, holder=claimer)
-    groups = _score_groups(_load_claimed(first, claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
+    result = ScoringResult()
+    first, again = lease_tries(LEASE, holder=holder)
+    groups = _score_groups(_load_leased(first, holder=holder, result=result), holder=holder, result=result)
     for pk in again:
         # The batch took a while: the retries that follow keep their lease.
-        lease_renew(LEASE, holder=claimer, pks=[pk])
-        groups += _score_groups(_load_claimed([pk], claimer=claimer, outcome=outcome), claimer=claimer, outcome=outcome)
+        lease_renew(LEASE, holder=holder, pks=[pk])
+        groups += _score_groups(_load_leased([pk], holder=holder, result=result), holder=holder, result=result)
     for batch, rows in groups:
-        done = _store(batch, rows, claimer=claimer)
-        outcome.scored.extend(c.pk for c in batch if c.pk in done)
-        outcome.superseded.extend(c.pk for c in batch if c.pk not in done)
-    return outcome
+        done = _store(batch, rows, holder=holder)
+        result.scored.extend(c.pk for c in batch if c.pk in done)
+        result.superseded.extend(c.pk for c in batch if c.pk not in done)
+    return result
 
 
-def scoring_process(*, claimer: str, hint_ids: Iterable[int] = (), top_up: bool = True) -> BatchOutcome:
-    """What a score task does: claim a batch and score it."""
-    scoring_claim(claimer=claimer, hint_ids=hint_ids, top_up=top_up)
-    return scoring_run_claimed(claimer=claimer)
+def scoring_process(*, holder: str, hint_ids: Iterable[int] = (), top_up: bool = True) -> ScoringResult:
+    """What a score task does: lease a batch and score it."""
+    scoring_lease_take(holder=holder, hint_ids=hint_ids, top_up=top_up)
+    return scoring_run_leased(holder=holder)
 
 
 def scoring_sweep(*, now: dt.datetime | None = None) -> int:
     """Re-enqueue what waits too long: pending rows never or long ago enqueued
-    (the broker was down), and claims whose lease ran out (the worker died)."""
+    (the broker was down), and leases that ran out (the worker died)."""
     now = now or timezone.now()
     stale_cutoff = now - dt.timedelta(seconds=settings.SCORING_STALE_SECONDS)
     lease_release_expired(LEASE, now=now)
@@ -287,13 +287,13 @@ def scoring_mark_for_rescore(*, comments, on_progress: Callable[[int], None] | N
 
 def active_scorers_record() -> None:
     """Write down which models this worker scores with (shown in the UI and admin)."""
-    loaded = engine.toxicity_scorer()
+    loaded = loaded_scorers.toxicity_scorer()
     ActiveScorer.objects.update_or_create(
         kind=Score.Kind.TOXICITY,
         defaults={"scorer": loaded.scorer.name, "version": loaded.scorer.version,
                   "fallback_reason": loaded.fallback_reason or ""},
     )
-    framing = engine.framing_scorer()
+    framing = loaded_scorers.framing_scorer()
     ActiveScorer.objects.update_or_create(
         kind=Score.Kind.FRAMING, defaults={"scorer": framing.name, "version": framing.version, "fallback_reason": ""}
     )

@@ -28,15 +28,10 @@ def _require_owner(user, site: Site) -> None:
         raise ModerationRefused("Only the site's owners can change its settings.")
 
 
-def rejection_reasons_ensure(*, site: Site) -> list[RejectionReason]:
-    """A site with no reasons yet gets the default list (so 'reject' always has one)."""
-    rejection_reasons_ensure_for(site_ids=[site.pk])
-    return list(RejectionReason.objects.filter(site=site, active=True))
-
-
 def rejection_reasons_ensure_for(*, site_ids) -> None:
-    """Called where moderators are about to see or use reasons: sites that have
-    none yet get the defaults, in one query when they all have some."""
+    """Sites that have no reasons yet get the default list (so 'reject' always has
+    one). Called when a site is created (``moderation.listeners``) and by the data
+    migration, never by a page that only reads."""
     site_ids = set(site_ids)
     missing = site_ids - set(RejectionReason.objects.filter(site_id__in=site_ids).values_list("site_id", flat=True))
     RejectionReason.objects.bulk_create(

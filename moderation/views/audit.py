@@ -2,26 +2,19 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from ..forms import AuditFilterForm
-from ..selectors.access import user_roles, user_sites
 from ..selectors.audit import AuditFilters, audit_events
+from .filter_forms import filter_form_for
 
 
 @login_required
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    roles = user_roles(user=request.user)
-    sites = user_sites(user=request.user, roles=roles)
-    form = AuditFilterForm(request.GET, sites=sites)
-    if not form.is_valid():
-        if "site" in form.errors:
-            raise Http404("No such site.")
-        form = AuditFilterForm({k: v for k, v in request.GET.items() if k not in form.errors}, sites=sites)
-        form.is_valid()
+    form, roles = filter_form_for(request, AuditFilterForm)
     data = form.cleaned_data
     site = data.get("site")
     filters = AuditFilters(

@@ -2,6 +2,9 @@
 a toast offers undo); without, they redirect back or show the refusal."""
 from __future__ import annotations
 
+from typing import Callable
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -60,6 +63,27 @@ def _toast(request: HttpRequest, text: str, *, undo: bool, status: int = 200, ex
     return response
 
 
+def _answer(request: HttpRequest, text: str, fragment: Callable[[], HttpResponse], *,
+            level: Callable = messages.success) -> HttpResponse:
+    """Without htmx, the message on the next page and back where the moderator
+    was; with htmx, the fragment that replaces what they acted on."""
+    if not request.htmx:
+        level(request, text)
+        return _back(request)
+    return fragment()
+
+
+def _changed(response: HttpResponse, trigger: str = "queue-changed") -> HttpResponse:
+    response["HX-Trigger"] = trigger
+    return response
+
+
+def _posted(request: HttpRequest, pk: int, form_class: type[forms.Form]) -> tuple[Comment, forms.Form]:
+    """The item (a 404 when the user may not see it) and the form bound to what was posted about it."""
+    comment, _ = user_comment(user=request.user, pk=pk)
+    return comment, form_class(request.POST)
+
+
 def _excerpt(comment: Comment) -> str:
     body = " ".join(comment.body.split())
     return f"“{body[:60]}…”" if len(body) > 60 else f"“{body}”"
@@ -68,8 +92,7 @@ def _excerpt(comment: Comment) -> str:
 @login_required
 @require_POST
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = user_comment(user=request.user, pk=pk)
-    form = DecisionForm(request.POST)
+    comment, form = _posted(request, pk, DecisionForm)
     if not form.is_valid():
         return _refused(request, pk, ModerationRefused(" ".join(e for errs in form.errors.values() for e in errs)))
     action, reason_id = form.cleaned_data["decision"]
@@ -80,21 +103,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ModerationRefused as refused:
         return _refused(request, pk, refused)
     text = f"{PAST[action]} {_excerpt(comment)}" + (f" ({decision.reason_label})" if decision.reason_label else "")
-    if not request.htmx:
-        messages.success(request, text)
-        return _back(request)
     if request.POST.get("removes") == "1":
-        return _toast(request, text, undo=True)  # the card's swap with this empty body removes it
-    response = _card(request, pk)
-    response["HX-Trigger"] = "queue-changed"
-    return response
+        return _answer(request, text, lambda: _toast(request, text, undo=True))  # the card's swap with this empty body removes it
+    return _answer(request, text, lambda: _changed(_card(request, pk)))
 
 
 @login_required
 @require_POST
 def sanction(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = user_comment(user=request.user, pk=pk)
-    form = SanctionForm(request.POST)
+    comment, form = _posted(request, pk, SanctionForm)
     if not form.is_valid():
         return _refused(request, pk, ModerationRefused("Choose a sanction and how long it lasts."))
     try:
@@ -103,19 +120,19 @@ def sanction(request: HttpRequest, pk: int) -> HttpResponse:
     except ModerationRefused as refused:
         return _refused(request, pk, refused)
     text = f"{PAST[form.cleaned_data['kind']]} {_excerpt(comment)}"
-    if not request.htmx:
-        messages.success(request, text)
-        return _back(request)
-    response = _card(request, pk)
-    response.write(render(request, "moderation/queue.html#toast", {"toast": text, "undo": True, "oob": True}).content)
-    return response
+
+    def card_and_toast() -> HttpResponse:
+        response = _card(request, pk)
+        response.write(render(request, "moderation/queue.html#toast", {"toast": text, "undo": True, "oob": True}).content)
+        return response
+
+    return _answer(request, text, card_and_toast)
 
 
 @login_required
 @require_POST
 def feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    comment, _ = user_comment(user=request.user, pk=pk)
-    form = FeedbackForm(request.POST)
+    comment, form = _posted(request, pk, FeedbackForm)
     score = None
     if form.is_valid():
         score_id, label, expected = form.cleaned_data["feedback"]
@@ -127,10 +144,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     except ModerationRefused as refused:
         return _refused(request, pk, refused)
     text = f"Noted: {label.replace('_', ' ')} {'does not apply' if expected == 0.0 else 'applies'} (model said {score.labels[label]:.2f})."
-    if not request.htmx:
-        messages.success(request, text)
-        return _back(request)
-    return render(request, "moderation/queue.html#feedback-done", {"text": text})
+    return _answer(request, text, lambda: render(request, "moderation/queue.html#feedback-done", {"text": text}))
 
 
 @login_required
@@ -142,49 +156,37 @@ def bulk(request: HttpRequest) -> HttpResponse:
     form = BulkDecisionForm({"decision": decision, "items": ",".join(request.POST.getlist("items"))})
     if not form.is_valid():
         text = " ".join(e for errs in form.errors.values() for e in errs)
-        if request.htmx:
-            return _toast(request, text, undo=False, status=422)
-        messages.error(request, text)
-        return _back(request)
+        return _answer(request, text, lambda: _toast(request, text, undo=False, status=422), level=messages.error)
     action, reason_id = form.cleaned_data["decision"]
     roles = user_roles(user=request.user)
     versions = dict(form.cleaned_data["items"])
     # Items of sites the user may not see are left out, exactly as if they did not exist.
     comments = user_comments(roles=roles, comment_ids=versions)
-    outcome_items = [(comments[pk], version) for pk, version in versions.items() if pk in comments]
+    found_items = [(comments[pk], version) for pk, version in versions.items() if pk in comments]
     reason = None
     if reason_id:
         reason = RejectionReason.objects.filter(pk=reason_id, site_id__in=list(roles)).first()
-    outcome = decisions_bulk(user=request.user, items=outcome_items, action=action, reason=reason)
-    missing = len(versions) - len(outcome_items)
-    text = f"{PAST[action]} {len(outcome.done)} item{'s' if len(outcome.done) != 1 else ''}."
-    if outcome.refused or missing:
-        text += f" {len(outcome.refused) + missing} refused: " + "; ".join(sorted(set(outcome.refused.values())) or ["not found"])
-    if not request.htmx:
-        (messages.success if not outcome.refused else messages.warning)(request, text)
-        return _back(request)
-    response = _toast(request, text, undo=bool(outcome.done))
-    response["HX-Trigger"] = "queue-changed, queue-refresh"
-    return response
+    result = decisions_bulk(user=request.user, items=found_items, action=action, reason=reason)
+    missing = len(versions) - len(found_items)
+    text = f"{PAST[action]} {len(result.done)} item{'s' if len(result.done) != 1 else ''}."
+    if result.refused or missing:
+        text += f" {len(result.refused) + missing} refused: " + "; ".join(sorted(set(result.refused.values())) or ["not found"])
+    return _answer(request, text, lambda: _changed(_toast(request, text, undo=bool(result.done)), "queue-changed, queue-refresh"),
+                   level=messages.warning if result.refused else messages.success)
 
 
 @login_required
 @require_POST
 def undo(request: HttpRequest) -> HttpResponse:
     try:
-        outcome = decision_undo_last(user=request.user)
+        result = decision_undo_last(user=request.user)
     except ModerationRefused as refused:
-        if request.htmx:
-            return _toast(request, refused.message, undo=False, status=409)
-        messages.error(request, refused.message)
-        return _back(request)
-    count = len(outcome.undone)
+        return _answer(request, refused.message, lambda: _toast(request, refused.message, undo=False, status=409),
+                       level=messages.error)
+    count = len(result.undone)
     text = f"Undone: {count} decision{'s' if count != 1 else ''}." if count else "Nothing was undone."
-    if outcome.refused:
-        text += " " + " ".join(sorted(set(outcome.refused)))
-    if not request.htmx:
-        (messages.success if count else messages.error)(request, text)
-        return _back(request)
-    response = _toast(request, text, undo=False, status=200 if count else 409)
-    response["HX-Trigger"] = "queue-changed, queue-refresh"
-    return response
+    if result.refused:
+        text += " " + " ".join(sorted(set(result.refused)))
+    return _answer(request, text, lambda: _changed(_toast(request, text, undo=False, status=200 if count else 409),
+                                                   "queue-changed, queue-refresh"),
+                   level=messages.success if count else messages.error)

@@ -12,14 +12,12 @@ from ..selectors.access import Role, role_allows, user_author, user_comment
 from ..selectors.items import author_recent_comments, author_records, item_context, queue_items, whole_thread
 from ..services.claims import claim_take
 from ..services.decisions import SANCTION_DAYS
-from ..services.site_settings import rejection_reasons_ensure_for
 
 TEMPLATE = "moderation/item.html"
 
 
 def _item_and_context(request: HttpRequest, pk: int) -> dict:
     comment, role = user_comment(user=request.user, pk=pk)
-    rejection_reasons_ensure_for(site_ids=[comment.site_id])
     claim = claim_take(comment=comment, user=request.user)
     item = queue_items(comment_ids=[comment.pk])[0]
     return {

@@ -14,11 +14,11 @@ from comments.fields import IngestError, datetime_field, integer_field
 
 from ..forms import QueueFilterForm
 from ..models import RejectionReason
-from ..selectors.access import on_sites, user_roles, user_sites
+from ..selectors.access import on_sites
 from ..selectors.items import queue_items, queue_live
 from ..selectors.queue import OPEN_TABS, TABS, QueueFilters, queue_counts, queue_new_since, queue_page
 from ..selectors.scorers import active_scorers
-from ..services.site_settings import rejection_reasons_ensure_for
+from .filter_forms import filter_form_for
 
 TEMPLATE = "moderation/queue.html"
 
@@ -26,15 +26,7 @@ TEMPLATE = "moderation/queue.html"
 def _filters_from(request: HttpRequest) -> tuple[QueueFilterForm, QueueFilters, dict[int, str]]:
     """The validated filters, narrowed to the user's sites. Naming a site,
     article or author the user may not see is a 404, as if it did not exist."""
-    roles = user_roles(user=request.user)
-    sites = user_sites(user=request.user, roles=roles)
-    form = QueueFilterForm(request.GET, sites=sites)
-    if not form.is_valid():
-        if "site" in form.errors:
-            raise Http404("No such site.")
-        # Drop what does not validate (a mistyped score, a stale cursor) and keep the rest.
-        form = QueueFilterForm({k: v for k, v in request.GET.items() if k not in form.errors}, sites=sites)
-        form.is_valid()
+    form, roles = filter_form_for(request, QueueFilterForm)
     filters = form.filters(list(roles))
     if not on_sites(site_ids=filters.site_ids, article_id=filters.article_id):
         raise Http404("No such article.")
@@ -59,7 +51,6 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     form, filters, roles = _filters_from(request)
-    rejection_reasons_ensure_for(site_ids=filters.site_ids)
     tab = form.current_tab
     now = timezone.now()
     page = queue_page(tab=tab, filters=filters, after=form.cursor(), size=settings.QUEUE_PAGE_SIZE)

@@ -1,11 +1,15 @@
 """A site's settings page for its owners: policy, word lists, rejection reasons, roles."""
 from __future__ import annotations
 
+from typing import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+
+from comments.models import Site
 
 from .. import policy
 from ..forms import PolicyForm, ReasonForm, RoleForm
@@ -33,7 +37,6 @@ def settings_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _render(request, site, *, policy_form=None, status=200) -> HttpResponse:
-    services.rejection_reasons_ensure_for(site_ids=[site.pk])
     return render(request, "moderation/site_settings.html", {
         "site": site,
         "policy_form": policy_form or _policy_form(site),
@@ -45,8 +48,14 @@ def _render(request, site, *, policy_form=None, status=200) -> HttpResponse:
     }, status=status)
 
 
-def _done(request, site, text: str) -> HttpResponse:
-    messages.success(request, text)
+def _owner_change(request: HttpRequest, slug: str, change: Callable[[Site], str]) -> HttpResponse:
+    """Run one change of the owner's site's settings and go back to the page: with
+    the change's own message, or with the refusal's."""
+    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
+    try:
+        messages.success(request, change(site))
+    except ModerationRefused as refused:
+        messages.error(request, refused.message)
     return redirect("moderation:site_settings", slug=site.slug)
 
 
@@ -57,69 +66,65 @@ def policy_save(request: HttpRequest, slug: str) -> HttpResponse:
     form = _policy_form(site, request.POST)
     if not form.is_valid():
         return _render(request, site, policy_form=form, status=422)
-    try:
+
+    def change(site: Site) -> str:
         services.site_policy_change(
             user=request.user, site=site, rules=form.clean_rules(),
             banned_words=PolicyForm.words(form.cleaned_data["banned_words"]),
             suspect_words=PolicyForm.words(form.cleaned_data["suspect_words"]),
         )
-    except ModerationRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("moderation:site_settings", slug=site.slug)
-    return _done(request, site, "Policy saved; flags were re-evaluated from the stored scores.")
+        return "Policy saved; flags were re-evaluated from the stored scores."
+
+    return _owner_change(request, slug, change)
+
+
+def _cleaned(form, refusal: str) -> dict:
+    if not form.is_valid():
+        raise ModerationRefused(refusal)
+    return form.cleaned_data
 
 
 @login_required
 @require_POST
 def reason_add(request: HttpRequest, slug: str) -> HttpResponse:
-    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
-    form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ModerationRefused("A reason needs a text.")
-        services.rejection_reason_add(user=request.user, site=site, label=form.cleaned_data["label"])
-    except ModerationRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("moderation:site_settings", slug=site.slug)
-    return _done(request, site, "Reason added.")
+    def change(site: Site) -> str:
+        label = _cleaned(ReasonForm(request.POST), "A reason needs a text.")["label"]
+        services.rejection_reason_add(user=request.user, site=site, label=label)
+        return "Reason added."
+
+    return _owner_change(request, slug, change)
 
 
 @login_required
 @require_POST
 def reason_toggle(request: HttpRequest, slug: str, reason_id: int) -> HttpResponse:
-    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
-    reason = services.rejection_reason_set_active(
-        user=request.user, site=site, reason_id=reason_id, active=request.POST.get("active") == "1"
-    ) if RejectionReason.objects.filter(pk=reason_id, site=site).exists() else None
-    if reason is None:
-        messages.error(request, "No such reason.")
-        return redirect("moderation:site_settings", slug=site.slug)
-    return _done(request, site, f"“{reason.label}” is {'offered' if reason.active else 'retired'}.")
+    def change(site: Site) -> str:
+        if not RejectionReason.objects.filter(pk=reason_id, site=site).exists():
+            raise ModerationRefused("No such reason.")
+        reason = services.rejection_reason_set_active(
+            user=request.user, site=site, reason_id=reason_id, active=request.POST.get("active") == "1"
+        )
+        return f"“{reason.label}” is {'offered' if reason.active else 'retired'}."
+
+    return _owner_change(request, slug, change)
 
 
 @login_required
 @require_POST
 def role_set(request: HttpRequest, slug: str) -> HttpResponse:
-    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
-    form = RoleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ModerationRefused("Give a username and a role.")
-        membership = services.membership_set(user=request.user, site=site, username=form.cleaned_data["username"],
-                                             role=form.cleaned_data["role"])
-    except ModerationRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("moderation:site_settings", slug=site.slug)
-    return _done(request, site, f"{membership.user.get_username()} is now {membership.get_role_display().lower()}.")
+    def change(site: Site) -> str:
+        data = _cleaned(RoleForm(request.POST), "Give a username and a role.")
+        membership = services.membership_set(user=request.user, site=site, username=data["username"], role=data["role"])
+        return f"{membership.user.get_username()} is now {membership.get_role_display().lower()}."
+
+    return _owner_change(request, slug, change)
 
 
 @login_required
 @require_POST
 def role_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
-    site = user_site(user=request.user, slug=slug, role=Role.OWNER)
-    try:
+    def change(site: Site) -> str:
         services.membership_remove(user=request.user, site=site, membership_id=membership_id)
-    except ModerationRefused as refused:
-        messages.error(request, refused.message)
-        return redirect("moderation:site_settings", slug=site.slug)
-    return _done(request, site, "Role removed.")
+        return "Role removed."
+
+    return _owner_change(request, slug, change)

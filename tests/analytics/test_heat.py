@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from analytics.heat import Node, thread_heat, threads_heat
+from analytics.heat_formula import Node, thread_heat, threads_heat
 from analytics.models import ThreadHeat
 from analytics.services.rollups import rollups_update
 from comments.models import Comment

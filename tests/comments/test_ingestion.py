@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from comments.hooks import Change
+from comments.events import Change
 from comments.models import Article, Author, Comment
 from comments.schema import ArticleInput, IngestError, parse_event
 from comments.selectors import thread_for_article

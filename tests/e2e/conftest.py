@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from moderation import engine
+from moderation import loaded_scorers
 
 # Playwright's sync API keeps an event loop running in this thread; the test
 # body still talks to the database synchronously, which is safe here.
@@ -77,9 +77,9 @@ def e2e_scoring(settings, tiny_detoxify):
     settings.TOXICITY_SCORER = tiny_detoxify.config()
     settings.FRAMING_SEMANTIC = False
     settings.QUEUE_POLL_SECONDS = 1
-    engine.reset()
+    loaded_scorers.reset()
     yield settings
-    engine.reset()
+    loaded_scorers.reset()
 
 
 @pytest.fixture

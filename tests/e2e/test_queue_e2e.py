@@ -30,7 +30,7 @@ def sample(e2e_scoring):
     flag_policy_update(site=site, rules={label: {"action": "off"} for label in policy.DEFAULT_RULES},
                        suspect_words=["Kurdish", "terrorist", "terrorists"])
     ids = list(Comment.objects.filter(site=site).values_list("pk", flat=True))
-    scoring_process(claimer="e2e", hint_ids=ids)
+    scoring_process(holder="e2e", hint_ids=ids)
     assert site.flags.count() == 3
     return site
 

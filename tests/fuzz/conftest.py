@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
-from moderation import engine
+from moderation import loaded_scorers
 from perspective import realtime
 from tests.perspective.conftest import realtime_redis, serve_in_thread  # noqa: F401  (a fixture, a helper)
 
@@ -56,10 +56,10 @@ def realtime_scorer(settings, realtime_redis):
     settings.FRAMING_SEMANTIC = False
     settings.REDIS_URL = realtime_redis.url
     settings.PERSPECTIVE_TIMEOUT_SECONDS = 20
-    engine.reset()
+    loaded_scorers.reset()
     realtime.connection().flushdb()
     yield from serve_in_thread(realtime_redis.url)
-    engine.reset()
+    loaded_scorers.reset()
 
 
 class Caller:

@@ -1,6 +1,6 @@
 import pytest
 
-from moderation import engine
+from moderation import loaded_scorers
 from tests.factories import SiteFactory, member
 
 
@@ -9,9 +9,9 @@ def tiny_scoring(settings, tiny_detoxify):
     """Score with the real Detoxify code on the tiny checkpoint, and the lexical framing analyzer."""
     settings.TOXICITY_SCORER = tiny_detoxify.config()
     settings.FRAMING_SEMANTIC = False
-    engine.reset()
+    loaded_scorers.reset()
     yield settings
-    engine.reset()
+    loaded_scorers.reset()
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 import pytest
 
 from comments.models import Comment
-from moderation import engine, policy
+from moderation import loaded_scorers, policy
 from moderation.models import CommentScoring, Flag, Score
-from moderation.services.flags import flag_evaluate, flag_policy_update
+from moderation.services.flags import flag_policy_update
 from moderation.services.scoring import scoring_process
 from comments.services import comment_upsert
 from tests.factories import SiteFactory, comment_input
@@ -62,7 +62,7 @@ def only(label: str, threshold: float, action: str = "hold") -> dict:
 def test_hold_rule_holds_the_comment_and_a_raised_threshold_releases_it_without_running_models(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1", body="some text")).comment
-    scoring_process(claimer="t", hint_ids=[comment.pk])
+    scoring_process(holder="t", hint_ids=[comment.pk])
     toxicity = CommentScoring.objects.get(pk=comment.pk).toxicity_score.labels["toxicity"]
     flag_policy_update(site=site, rules=only("toxicity", toxicity - 0.01))
     flag = Flag.objects.get(comment=comment)
@@ -71,7 +71,7 @@ def test_hold_rule_holds_the_comment_and_a_raised_threshold_releases_it_without_
     assert Comment.objects.get(pk=comment.pk).status == Comment.Status.HELD
     # From here on, any model call would fail: re-evaluation must use stored scores only.
     tiny_scoring.TOXICITY_SCORER = {"backend": "detoxify", "checkpoint": "/nonexistent.ckpt", "huggingface_config_path": "/nonexistent"}
-    engine.reset()
+    loaded_scorers.reset()
     flag_policy_update(site=site, rules=only("toxicity", min(toxicity + 0.01, 1.0)))
     flag.refresh_from_db()
     assert flag.state == Flag.State.CLEARED and not flag.held_by_policy
@@ -85,7 +85,7 @@ def test_a_moderator_hold_is_not_released_by_the_policy(tiny_scoring):
     flag_policy_update(site=site, rules=only("toxicity", 1.0, "review"))
     comment = comment_upsert(site=site, data=comment_input("c1", body="words")).comment
     Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.HELD)
-    scoring_process(claimer="t", hint_ids=[comment.pk])
+    scoring_process(holder="t", hint_ids=[comment.pk])
     flag_policy_update(site=site, banned_words=["words"])
     assert Flag.objects.get(comment=comment).held_by_policy is False
     flag_policy_update(site=site, banned_words=[])
@@ -97,8 +97,8 @@ def test_flag_records_which_rules_fired(tiny_scoring):
     site = SiteFactory()
     flag_policy_update(site=site, suspect_words=["bridge"], banned_words=["spamlink"])
     comment = comment_upsert(site=site, data=comment_input("c1", body="the bridge spamlink")).comment
-    scoring_process(claimer="t", hint_ids=[comment.pk])
-    flag = flag_evaluate(comment_id=comment.pk)
+    scoring_process(holder="t", hint_ids=[comment.pk])  # scoring evaluates the flag
+    flag = Flag.objects.get(comment=comment)
     rules = [reason["rule"] for reason in flag.reasons]
     assert "banned_word" in rules and "suspect_word" in rules
     assert flag.priority > 0
@@ -113,7 +113,7 @@ def test_a_policy_change_does_not_hide_a_comment_a_moderator_approved(tiny_scori
     site = SiteFactory()
     flag_policy_update(site=site, banned_words=["spamlink"])
     comment = comment_upsert(site=site, data=comment_input("c1", body="see spamlink")).comment
-    scoring_process(claimer="t", hint_ids=[comment.pk])
+    scoring_process(holder="t", hint_ids=[comment.pk])
     assert Comment.objects.get(pk=comment.pk).status == Comment.Status.HELD
     moderator = member(site, "moderator")
     review, _ = Review.objects.get_or_create(comment=comment, defaults={"site": site})

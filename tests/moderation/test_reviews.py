@@ -44,7 +44,7 @@ def test_an_approved_comment_edited_into_flagged_text_returns_to_the_queue(site,
     edit(site, flagged, "Now the bridge money was stolen by them")
     review = Review.objects.get(pk=flagged.pk)
     assert (review.state, review.version) == ("open", 2)
-    scoring_process(claimer="test", hint_ids=[flagged.pk])
+    scoring_process(holder="test", hint_ids=[flagged.pk])
     assert Flag.objects.get(comment=flagged).state == Flag.State.NEEDS_REVIEW
     assert needs_review(site) == [flagged.pk]
     event = AuditEvent.objects.get(comment=flagged, action="review.reopened")
@@ -54,7 +54,7 @@ def test_an_approved_comment_edited_into_flagged_text_returns_to_the_queue(site,
 def test_an_approved_comment_edited_into_clean_text_stays_out_of_the_queue(site, moderator, flagged, tiny_scoring):
     decision_make(user=moderator, comment=flagged, action="approve", expected_version=0)
     edit(site, flagged, "Thanks for the correction, my mistake")
-    scoring_process(claimer="test", hint_ids=[flagged.pk])
+    scoring_process(holder="test", hint_ids=[flagged.pk])
     assert Flag.objects.get(comment=flagged).state == Flag.State.CLEARED
     assert needs_review(site) == []
     assert Comment.objects.get(pk=flagged.pk).status == Comment.Status.VISIBLE

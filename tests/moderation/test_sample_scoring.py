@@ -15,7 +15,7 @@ def test_the_sample_articles_comments_come_out_scored(tiny_scoring):
     call_command("import_article", str(SAMPLE), "--site", "vt")
     ids = list(Comment.objects.values_list("pk", flat=True))
     assert len(ids) == 3
-    assert scoring_process(claimer="t", hint_ids=ids).scored == sorted(ids)
+    assert scoring_process(holder="t", hint_ids=ids).scored == sorted(ids)
     for scoring in CommentScoring.objects.select_related("toxicity_score", "framing_score"):
         assert scoring.state == CommentScoring.State.DONE
         assert scoring.toxicity_score.labels and scoring.framing_score.labels["conspiracy_framing"] > 0.5

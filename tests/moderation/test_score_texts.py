@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from comments.models import Comment
-from moderation import engine, policy
+from moderation import loaded_scorers, policy
 from moderation.models import CommentScoring, FlagPolicy, Score, TextEmbedding
 from moderation.services.flags import flag_policy_update
 from tests.factories import SiteFactory
@@ -53,14 +53,14 @@ def test_every_good_row_is_scored_in_order_and_a_bad_line_is_reported_by_number(
 
 
 def test_a_text_a_scorer_fails_on_is_a_bad_row_and_its_batch_is_still_scored(tiny_scoring, tmp_path, monkeypatch):
-    real = engine.scorers_without_store
+    real = loaded_scorers.scorers_without_store
 
     def failing(**options):
         built = real(**options)
-        toxicity = engine.LoadedToxicity(FailingOn(built.toxicity.scorer, "POISON"), None)
-        return engine.StorelessScorers(toxicity=toxicity, framing=built.framing)
+        toxicity = loaded_scorers.LoadedToxicity(FailingOn(built.toxicity.scorer, "POISON"), None)
+        return loaded_scorers.StorelessScorers(toxicity=toxicity, framing=built.framing)
 
-    monkeypatch.setattr(engine, "scorers_without_store", failing)
+    monkeypatch.setattr(loaded_scorers, "scorers_without_store", failing)
     path = jsonl(tmp_path, [{"text": TEXTS[0]}, {"text": "POISON pill"}, {"text": TEXTS[1]}, {"text": TEXTS[2]}])
     status, rows, err = score_texts(path, "--batch-size", "3")
     assert status == 1
@@ -72,7 +72,7 @@ def test_the_output_has_every_label_of_the_workers_scorers(tiny_scoring, tmp_pat
     status, rows, err = score_texts(jsonl(tmp_path, [{"text": text} for text in TEXTS]))
     assert status == 0
     assert len(rows) == len(TEXTS)
-    toxicity, framing = engine.toxicity_scorer().scorer, engine.framing_scorer()
+    toxicity, framing = loaded_scorers.toxicity_scorer().scorer, loaded_scorers.framing_scorer()
     for row in rows:
         assert set(row["scores"]["toxicity"]) == set(toxicity.labels)
         assert set(row["scores"]["framing"]) == {"conspiracy_framing"}
@@ -97,15 +97,15 @@ def test_the_embeddings_it_needs_stay_out_of_the_database(settings, tmp_path):
     """With the learned heads and the semantic analyzer both embed; nothing reaches TextEmbedding."""
     settings.TOXICITY_SCORER = {"backend": "heads"}
     settings.FRAMING_SEMANTIC = True
-    engine.reset()
+    loaded_scorers.reset()
     try:
         status, rows, _ = score_texts(jsonl(tmp_path, [{"text": TEXTS[0]}, {"text": TEXTS[1]}]))
         assert status == 0 and len(rows) == 2
         assert TextEmbedding.objects.count() == 0
-        assert rows[0]["models"]["toxicity"]["version"] == engine.toxicity_scorer().scorer.version
-        assert rows[0]["models"]["framing"]["version"] == engine.framing_scorer().version
+        assert rows[0]["models"]["toxicity"]["version"] == loaded_scorers.toxicity_scorer().scorer.version
+        assert rows[0]["models"]["framing"]["version"] == loaded_scorers.framing_scorer().version
     finally:
-        engine.reset()
+        loaded_scorers.reset()
 
 
 def test_a_sites_framing_terms_change_the_framing_version_and_evidence(tiny_scoring, tmp_path):
@@ -117,7 +117,7 @@ def test_a_sites_framing_terms_change_the_framing_version_and_evidence(tiny_scor
     _, [plain_row], _ = score_texts(path, "--site", "plain")
     _, [own_row], _ = score_texts(path, "--site", "own")
     assert own_row["models"]["framing"]["version"] != plain_row["models"]["framing"]["version"]
-    assert own_row["models"]["framing"]["version"] == engine.framing_scorer(extra_terms=terms).version
+    assert own_row["models"]["framing"]["version"] == loaded_scorers.framing_scorer(extra_terms=terms).version
     assert any(span["text"].lower() == "the lizard council" and span["role"] == "agent" for span in own_row["evidence"])
     assert not any("lizard" in span["text"].lower() for span in plain_row["evidence"])
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import comment_remove, comment_upsert
-from moderation import engine
+from moderation import loaded_scorers
 from moderation.models import CommentScoring, Score
-from moderation.services.scoring import scoring_claim, scoring_process, scoring_sweep
+from moderation.services.scoring import scoring_lease_take, scoring_process, scoring_sweep
 from tests.factories import SiteFactory, comment_input
 from tests.support.failing_scorer import FailingOn
 
@@ -68,7 +68,7 @@ def test_a_rolled_back_ingestion_leaves_nothing_pending():
 def test_scoring_stores_every_label_with_model_name_and_version(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1", body="You are all liars and fools.")).comment
-    outcome = scoring_process(claimer="t1", hint_ids=[comment.pk])
+    outcome = scoring_process(holder="t1", hint_ids=[comment.pk])
     assert outcome.scored == [comment.pk]
     scoring = CommentScoring.objects.get(pk=comment.pk)
     assert scoring.state == State.DONE and scoring.scored_hash == comment.content_hash
@@ -86,8 +86,8 @@ def test_scores_match_the_scorer_run_directly(tiny_scoring):
     site = SiteFactory()
     texts = ["short one", "a somewhat longer comment about the council and the bridge repairs " * 3]
     ids = [comment_upsert(site=site, data=comment_input(f"c{i}", body=t)).comment.pk for i, t in enumerate(texts)]
-    scoring_process(claimer="t", hint_ids=ids)
-    direct = engine.toxicity_scorer().scorer.score(texts)
+    scoring_process(holder="t", hint_ids=ids)
+    direct = loaded_scorers.toxicity_scorer().scorer.score(texts)
     for pk, expected in zip(ids, direct):
         stored = CommentScoring.objects.get(pk=pk).toxicity_score.labels
         assert stored == pytest.approx(expected.labels, abs=1e-6)
@@ -96,18 +96,18 @@ def test_scores_match_the_scorer_run_directly(tiny_scoring):
 def test_scoring_twice_does_not_score_twice(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1")).comment
-    scoring_process(claimer="t1", hint_ids=[comment.pk])
-    assert scoring_process(claimer="t2", hint_ids=[comment.pk]).scored == []
+    scoring_process(holder="t1", hint_ids=[comment.pk])
+    assert scoring_process(holder="t2", hint_ids=[comment.pk]).scored == []
     assert Score.objects.filter(comment=comment).count() == 2
 
 
 def test_an_edit_is_rescored_and_the_old_score_is_kept(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1", body="first version")).comment
-    scoring_process(claimer="t1", hint_ids=[comment.pk])
+    scoring_process(holder="t1", hint_ids=[comment.pk])
     comment_upsert(site=site, data=comment_input("c1", body="second, edited version"))
     assert CommentScoring.objects.get(pk=comment.pk).state == State.PENDING
-    scoring_process(claimer="t2", hint_ids=[comment.pk])
+    scoring_process(holder="t2", hint_ids=[comment.pk])
     scoring = CommentScoring.objects.get(pk=comment.pk)
     assert scoring.state == State.DONE
     assert scoring.toxicity_score.content_hash == Comment.objects.get(pk=comment.pk).content_hash
@@ -117,7 +117,7 @@ def test_an_edit_is_rescored_and_the_old_score_is_kept(tiny_scoring):
 def test_a_deletion_does_not_trigger_scoring(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1")).comment
-    scoring_process(claimer="t1", hint_ids=[comment.pk])
+    scoring_process(holder="t1", hint_ids=[comment.pk])
     comment_remove(site=site, external_id="c1")
     assert CommentScoring.objects.get(pk=comment.pk).state == State.DONE
 
@@ -125,13 +125,13 @@ def test_a_deletion_does_not_trigger_scoring(tiny_scoring):
 def test_an_edit_during_scoring_supersedes_the_running_batch(tiny_scoring):
     site = SiteFactory()
     comment = comment_upsert(site=site, data=comment_input("c1", body="v1")).comment
-    scoring_claim(claimer="slow", hint_ids=[comment.pk])
+    scoring_lease_take(holder="slow", hint_ids=[comment.pk])
     comment_upsert(site=site, data=comment_input("c1", body="v2"))  # arrives while "slow" holds it
-    from moderation.services.scoring import scoring_run_claimed
+    from moderation.services.scoring import scoring_run_leased
 
-    assert scoring_run_claimed(claimer="slow").scored == []  # the claim was reset by the edit
+    assert scoring_run_leased(holder="slow").scored == []  # the claim was reset by the edit
     assert CommentScoring.objects.get(pk=comment.pk).state == State.PENDING
-    scoring_process(claimer="next", hint_ids=[comment.pk])
+    scoring_process(holder="next", hint_ids=[comment.pk])
     assert CommentScoring.objects.get(pk=comment.pk).toxicity_score.content_hash == Comment.objects.get(pk=comment.pk).content_hash
 
 
@@ -139,32 +139,32 @@ def test_a_claim_tops_up_with_other_pending_comments_into_one_batch(tiny_scoring
     settings.SCORING_BATCH_SIZE = 5
     site = SiteFactory()
     ids = [comment_upsert(site=site, data=comment_input(f"c{i}")).comment.pk for i in range(8)]
-    outcome = scoring_process(claimer="t", hint_ids=[ids[-1]])
+    outcome = scoring_process(holder="t", hint_ids=[ids[-1]])
     assert len(outcome.scored) == 5 and ids[-1] in outcome.scored
     assert {s.batch_size for s in Score.objects.all()} == {5}
 
 
 def test_a_comment_that_keeps_failing_is_marked_failed_and_never_blocks_the_others(tiny_scoring, settings, monkeypatch):
     settings.SCORING_MAX_ATTEMPTS = 3
-    real = engine.toxicity_scorer()
-    monkeypatch.setattr(engine, "toxicity_scorer", lambda: engine.LoadedToxicity(FailingOn(real.scorer, "POISON"), None))
+    real = loaded_scorers.toxicity_scorer()
+    monkeypatch.setattr(loaded_scorers, "toxicity_scorer", lambda: loaded_scorers.LoadedToxicity(FailingOn(real.scorer, "POISON"), None))
     site = SiteFactory()
     good = [comment_upsert(site=site, data=comment_input(f"g{i}")).comment.pk for i in range(3)]
     bad = comment_upsert(site=site, data=comment_input("bad", body="POISON pill")).comment.pk
     for attempt in range(3):
-        outcome = scoring_process(claimer=f"t{attempt}", hint_ids=[bad, *good])
+        outcome = scoring_process(holder=f"t{attempt}", hint_ids=[bad, *good])
         assert bad in outcome.failed
     assert set(CommentScoring.objects.filter(state=State.DONE).values_list("pk", flat=True)) == set(good)
     failed = CommentScoring.objects.get(pk=bad)
     assert failed.state == State.FAILED and failed.attempts == 3 and "model crashed" in failed.last_error
-    assert scoring_process(claimer="later", hint_ids=[bad]).failed == {}  # left alone
+    assert scoring_process(holder="later", hint_ids=[bad]).failed == {}  # left alone
 
 
 def test_the_sweep_enqueues_what_the_broker_never_got_and_releases_expired_claims(broker, settings):
     site = SiteFactory()
     never_sent = comment_upsert(site=site, data=comment_input("c1")).comment.pk
     crashed = comment_upsert(site=site, data=comment_input("c2")).comment.pk
-    scoring_claim(claimer="dead-worker", hint_ids=[crashed], limit=1)
+    scoring_lease_take(holder="dead-worker", hint_ids=[crashed], limit=1)
     later = timezone.now() + dt.timedelta(seconds=settings.SCORING_LEASE_SECONDS + 1)
     assert scoring_sweep(now=later) == 2
     assert sorted(queued_ids(broker)) == sorted([never_sent, crashed])
@@ -175,9 +175,9 @@ def test_the_sweep_enqueues_what_the_broker_never_got_and_releases_expired_claim
 def test_a_redelivered_task_takes_back_its_own_claim(tiny_scoring):
     site = SiteFactory()
     pk = comment_upsert(site=site, data=comment_input("c1")).comment.pk
-    scoring_claim(claimer="task-1", hint_ids=[pk])  # the worker died after claiming
-    assert scoring_process(claimer="task-2", hint_ids=[pk]).scored == []  # someone else's claim is respected
-    assert scoring_process(claimer="task-1", hint_ids=[pk]).scored == [pk]  # the redelivery finishes it
+    scoring_lease_take(holder="task-1", hint_ids=[pk])  # the worker died after claiming
+    assert scoring_process(holder="task-2", hint_ids=[pk]).scored == []  # someone else's claim is respected
+    assert scoring_process(holder="task-1", hint_ids=[pk]).scored == [pk]  # the redelivery finishes it
 
 
 def test_rescore_command_scores_a_site_again_with_progress_and_keeps_old_scores(tiny_scoring):

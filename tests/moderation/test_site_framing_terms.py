@@ -12,7 +12,7 @@ TEXT = "The lizard council decided this long ago and they are hiding it from all
 
 def _framing(site, external_id):
     comment = comment_upsert(site=site, data=comment_input(external_id, body=TEXT)).comment
-    scoring_process(claimer=f"t-{external_id}", hint_ids=[comment.pk])
+    scoring_process(holder=f"t-{external_id}", hint_ids=[comment.pk])
     return CommentScoring.objects.get(pk=comment.pk).framing_score
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from moderation import engine
+from moderation import loaded_scorers
 from perspective import realtime
 from perspective.realtime_server import RealtimeScorer
 from perspective.services.keys import api_key_issue
@@ -30,10 +30,10 @@ def tiny_models(settings, tiny_detoxify, realtime_redis):
     settings.FRAMING_SEMANTIC = False
     settings.REDIS_URL = realtime_redis.url
     settings.PERSPECTIVE_TIMEOUT_SECONDS = 20
-    engine.reset()
+    loaded_scorers.reset()
     realtime.connection().flushdb()
     yield settings
-    engine.reset()
+    loaded_scorers.reset()
 
 
 def serve_in_thread(redis_url: str, *, timeout: float = 120):
@@ -62,7 +62,7 @@ def api_key(site, owner):
 
 def toxicity_of(text: str) -> dict[str, float]:
     """What the loaded toxicity model says about a text, asked directly."""
-    return engine.toxicity_scorer().scorer.score([text])[0].labels
+    return loaded_scorers.toxicity_scorer().scorer.score([text])[0].labels
 
 
 @dataclass

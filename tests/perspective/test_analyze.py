@@ -4,7 +4,7 @@ import json
 import pytest
 
 from comments.models import Article, Comment
-from moderation import engine
+from moderation import loaded_scorers
 from moderation.models import CommentScoring
 from tests.perspective.conftest import toxicity_of
 
@@ -48,7 +48,7 @@ def test_every_attribute_maps_to_its_label(client, api_key, realtime_scorer, set
                         ("IDENTITY_ATTACK", "identity_attack"), ("INSULT", "insult"), ("PROFANITY", "obscene"),
                         ("THREAT", "threat")):
         assert scores[name] == pytest.approx(labels[label], abs=1e-6), name
-    framing = engine.framing_scorer().score([text])[0].labels["conspiracy_framing"]
+    framing = loaded_scorers.framing_scorer().score([text])[0].labels["conspiracy_framing"]
     assert scores["CONSPIRACY_FRAMING"] == pytest.approx(framing)
 
 

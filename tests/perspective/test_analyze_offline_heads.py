@@ -4,7 +4,7 @@ import json
 import pytest
 
 from judgement.heads import load_heads
-from moderation import engine
+from moderation import loaded_scorers
 from moderation.models import TextEmbedding
 from perspective import realtime
 from tests.perspective.conftest import serve_in_thread
@@ -22,10 +22,10 @@ def heads_scorer(settings, realtime_redis):
     settings.FRAMING_SEMANTIC = True
     settings.REDIS_URL = realtime_redis.url
     settings.PERSPECTIVE_TIMEOUT_SECONDS = 60
-    engine.reset()
+    loaded_scorers.reset()
     realtime.connection().flushdb()
     yield from serve_in_thread(realtime_redis.url, timeout=180)
-    engine.reset()
+    loaded_scorers.reset()
 
 
 def analyze(client, key, body):
@@ -41,7 +41,7 @@ def test_served_heads_answer_and_unserved_ones_say_why(client, api_key, heads_sc
         if label in served:
             assert response.status_code == 200, (name, response.content)
             value = response.json()["attributeScores"][name]["summaryScore"]["value"]
-            assert value == pytest.approx(engine.toxicity_scorer().scorer.score([text])[0].labels[label], abs=1e-4)
+            assert value == pytest.approx(loaded_scorers.toxicity_scorer().scorer.score([text])[0].labels[label], abs=1e-4)
             assert response["X-Scored-By"].startswith("minilm-heads ")
         else:
             assert response.status_code == 400, name

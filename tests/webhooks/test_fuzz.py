@@ -109,7 +109,7 @@ def check_delivery(client, site, secrets, platform, body, fixture_name=""):
         return
     delivery = Delivery.objects.latest("pk")
     before = stored_state()
-    outcome = delivery_process(delivery_pk=delivery.pk, claimer="fuzz")
+    outcome = delivery_process(delivery_pk=delivery.pk, holder="fuzz")
     assert_processed(outcome, delivery.pk)
     if outcome != "done":
         assert stored_state() == before  # applied whole or not at all
@@ -242,7 +242,7 @@ def test_edge_dates_and_4300_digit_ids_are_refused_with_the_field_or_stored_and_
                 assert response.json().get("field"), (path, value[:30], response.json())
                 continue
             for pk in Delivery.objects.filter(state=Delivery.State.PENDING).values_list("pk", flat=True):
-                assert_processed(delivery_process(delivery_pk=pk, claimer="fuzz"), pk)
+                assert_processed(delivery_process(delivery_pk=pk, holder="fuzz"), pk)
             read_back(client, site, admin_user)
 
 

@@ -100,7 +100,7 @@ def test_a_delivery_that_keeps_failing_is_dead_and_can_be_replayed(sender, setti
     sender.post(comment_event("ghost"), msg_id="m2")
     process_all()
     assert delivery_replay(delivery_pk=dead.pk)
-    assert delivery_process(delivery_pk=dead.pk, claimer="admin") == "done"
+    assert delivery_process(delivery_pk=dead.pk, holder="admin") == "done"
     assert Comment.objects.get(external_id="ghost").status == "removed"
 
 
@@ -108,8 +108,8 @@ def test_a_claimed_delivery_is_not_processed_by_another_task(sender):
     sender.post(comment_event("c1"), msg_id="m1")
     pk = Delivery.objects.get().pk
     Delivery.objects.filter(pk=pk).update(state="processing", claimed_by="task-a")
-    assert delivery_process(delivery_pk=pk, claimer="task-b") == "skipped"
-    assert delivery_process(delivery_pk=pk, claimer="task-a") == "done"  # a redelivered task takes back its claim
+    assert delivery_process(delivery_pk=pk, holder="task-b") == "skipped"
+    assert delivery_process(delivery_pk=pk, holder="task-a") == "done"  # a redelivered task takes back its claim
 
 
 def test_a_comment_reported_event_reaches_the_reported_tab(sender, site):
@@ -239,7 +239,7 @@ def test_a_task_processes_its_delivery_and_the_oldest_pending_ones_in_order(send
     sender.post(comment_event("last"), msg_id="m5")
     by_id = dict(Delivery.objects.values_list("delivery_id", "pk"))
     Delivery.objects.filter(delivery_id="m4").update(state="processing", claimed_by="another-task")
-    outcomes = deliveries_process_batch(hint_pk=by_id["m5"], claimer="task-1")
+    outcomes = deliveries_process_batch(hint_pk=by_id["m5"], holder="task-1")
     assert outcomes == {by_id["m1"]: "done", by_id["m2"]: "done", by_id["m5"]: "done"}
     assert Comment.objects.get(external_id="reply").parent.external_id == "parent"
     assert set(Delivery.objects.exclude(state="done").values_list("delivery_id", "state")) == {

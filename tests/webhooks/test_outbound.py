@@ -29,8 +29,8 @@ def outbound_secret(site, receiver):
     return secret_rotate(site=site, purpose="outbound")
 
 
-def send_due(claimer: str = "test") -> list[str]:
-    return [outbound_send(event_pk=pk, claimer=claimer) for pk in OutboundEvent.objects.order_by("pk").values_list("pk", flat=True)]
+def send_due(holder: str = "test") -> list[str]:
+    return [outbound_send(event_pk=pk, holder=holder) for pk in OutboundEvent.objects.order_by("pk").values_list("pk", flat=True)]
 
 
 def test_approving_sends_a_signed_comment_moderated_event(site, moderator, receiver, outbound_secret):

@@ -45,7 +45,7 @@ def test_a_delivery_batch_completes_around_an_unreadable_delivery_and_an_edit_of
     broken = Delivery.objects.get(delivery_id="m2")
     make_unreadable(broken, "received_at")
 
-    outcomes = deliveries_process_batch(hint_pk=Delivery.objects.get(delivery_id="m0").pk, claimer="t1")
+    outcomes = deliveries_process_batch(hint_pk=Delivery.objects.get(delivery_id="m0").pk, holder="t1")
     by_id = dict(Delivery.objects.values_list("pk", "delivery_id"))
     assert {by_id[pk]: outcome for pk, outcome in outcomes.items()} == {
         "m0": "done", "m1": "done", "m2": "failed", "m3": "done", "m4": "done", "edit-old": "failed"}
@@ -54,10 +54,10 @@ def test_a_delivery_batch_completes_around_an_unreadable_delivery_and_an_edit_of
     assert set(failed) == {"m2", "edit-old"} and all("timestamp too large" in error for error in failed.values())
 
     # Retried (each in its own savepoint, so still alone), then dead: not taken again.
-    outcomes = deliveries_process_batch(hint_pk=broken.pk, claimer="t2")
+    outcomes = deliveries_process_batch(hint_pk=broken.pk, holder="t2")
     assert sorted(outcomes.values()) == ["dead", "dead"]
     assert deliveries_sweep() == 0
-    assert deliveries_process_batch(hint_pk=broken.pk, claimer="t3") == {}
+    assert deliveries_process_batch(hint_pk=broken.pk, holder="t3") == {}
 
     response = staff_client.get(reverse("admin:webhooks_delivery_changelist"))
     assert response.status_code == 200
@@ -77,8 +77,8 @@ def outbound(site, receiver):
     return list(OutboundEvent.objects.order_by("pk"))
 
 
-def send_due(claimer: str) -> list[str]:
-    return [outbound_send(event_pk=pk, claimer=claimer) for pk in OutboundEvent.objects.order_by("pk").values_list("pk", flat=True)]
+def send_due(holder: str) -> list[str]:
+    return [outbound_send(event_pk=pk, holder=holder) for pk in OutboundEvent.objects.order_by("pk").values_list("pk", flat=True)]
 
 
 def test_outbound_events_are_sent_around_one_that_cannot_be_read_back(outbound, settings, staff_client):

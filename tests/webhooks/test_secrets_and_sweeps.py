@@ -72,7 +72,7 @@ def test_an_expired_claim_counts_as_a_failed_try_and_is_retried(sender, settings
     delivery = Delivery.objects.get()
     assert (delivery.state, delivery.attempts, delivery.last_error) == ("failed", 1, "worker lease expired")
     assert deliveries_sweep() == 1  # its retry is due at the next sweep
-    assert delivery_process(delivery_pk=delivery.pk, claimer="new-worker") == "done"
+    assert delivery_process(delivery_pk=delivery.pk, holder="new-worker") == "done"
 
 
 def test_waking_through_an_unreachable_broker_gives_up_quickly_and_says_so():
@@ -107,5 +107,5 @@ def test_the_sweep_sends_one_wake_up_per_batch_and_tasks_take_due_retries_along(
     Delivery.objects.update(enqueued_at=None)
     assert deliveries_sweep() == 5
     assert len(woken) == 3  # batches of two
-    outcomes = deliveries_process_batch(hint_pk=woken[0], claimer="t")
+    outcomes = deliveries_process_batch(hint_pk=woken[0], holder="t")
     assert sorted(Delivery.objects.filter(pk__in=outcomes).values_list("delivery_id", flat=True)) == ["m0", "m1"]

@@ -78,8 +78,8 @@ def test_a_stored_delivery_whose_parent_turned_out_elsewhere_is_refused_once_not
     assert sender.post(comment_event("p", article="a1"), msg_id="parent").status_code == 202
     parent = Delivery.objects.get(delivery_id="parent")
     reply = Delivery.objects.get(delivery_id="reply")
-    assert delivery_process(delivery_pk=parent.pk, claimer="t") == "done"
-    assert delivery_process(delivery_pk=reply.pk, claimer="t") == "dead"
+    assert delivery_process(delivery_pk=parent.pk, holder="t") == "done"
+    assert delivery_process(delivery_pk=reply.pk, holder="t") == "dead"
     reply.refresh_from_db()
     assert (reply.state, reply.attempts) == ("dead", 1)
     assert reply.last_error == "refused: data.parent_id: the parent comment belongs to another article"

@@ -10,7 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from comments.fields import IngestError, identifier_field, integer_field
-from moderation.selectors.outcomes import comment_for_outcome, comment_outcome, decision_as_dict, decisions_after
+from moderation.selectors.standing import comment_for_standing, comment_standing, decision_as_dict, decisions_after
 
 from ..services.tokens import api_token_site
 from .cursors import CursorInvalid, cursor_decode, cursor_encode
@@ -50,10 +50,10 @@ def comment_detail(request: HttpRequest, site, external_id: str) -> JsonResponse
         external_id = identifier_field(external_id, "external_id")
     except IngestError as bad:
         return _error(400, bad.message, field=bad.field)
-    comment = comment_for_outcome(site_id=site.pk, external_id=external_id)
+    comment = comment_for_standing(site_id=site.pk, external_id=external_id)
     if comment is None:
         return _error(404, "no such comment on this site")
-    return JsonResponse(comment_outcome(comment=comment))
+    return JsonResponse(comment_standing(comment=comment))
 
 
 @require_GET

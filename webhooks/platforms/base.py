@@ -14,7 +14,7 @@ from comments.schema import CommentInput
 
 
 @dataclass(frozen=True)
-class ParentClaim:
+class NamedParent:
     """The parent a reply names, checked at the door against what is stored:
     a reply's parent must be in the same article."""
 
@@ -29,13 +29,13 @@ class Accepted:
 
     delivery_id: str
     event_type: str
-    parent: ParentClaim | None = None  # None: not a reply, or a parent only the worker can resolve
+    parent: NamedParent | None = None  # None: not a reply, or a parent only the worker can resolve
 
 
-def comment_parent_claim(comment: CommentInput | None, *, field: str) -> ParentClaim | None:
+def comment_named_parent(comment: CommentInput | None, *, field: str) -> NamedParent | None:
     if comment is None or not comment.parent_external_id:
         return None
-    return ParentClaim(field=field, article_external_id=comment.article.external_id,
+    return NamedParent(field=field, article_external_id=comment.article.external_id,
                        parent_external_id=comment.parent_external_id)
 
 

@@ -70,28 +70,28 @@ def _wake_after_commit(delivery_pk: int) -> None:
     wakeups.wake_after_commit(PROCESS_TASK, delivery_pk, refused=refused)
 
 
-def delivery_process(*, delivery_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
+def delivery_process(*, delivery_pk: int, holder: str, now: dt.datetime | None = None) -> str:
     """Apply one delivery. Returns done, failed, dead or skipped (not due, or someone else has it)."""
-    if not lease_take_one(LEASE, pk=delivery_pk, holder=claimer, now=now):
+    if not lease_take_one(LEASE, pk=delivery_pk, holder=holder, now=now):
         return "skipped"
-    return _apply_claimed(delivery_pk=delivery_pk, claimer=claimer)
+    return _apply_leased(delivery_pk=delivery_pk, holder=holder)
 
 
-def deliveries_process_batch(*, hint_pk: int, claimer: str, limit: int | None = None) -> dict[int, str]:
+def deliveries_process_batch(*, hint_pk: int, holder: str, limit: int | None = None) -> dict[int, str]:
     """What a task does: the hinted delivery, then the oldest other due
     ones up to DELIVERY_BATCH_SIZE, each in its own transaction, oldest
     first (so a busy endpoint costs one task per batch, not per delivery)."""
     limit = limit or settings.DELIVERY_BATCH_SIZE
-    mine = lease_take(LEASE, holder=claimer, hint_ids=[hint_pk], limit=limit)
+    mine = lease_take(LEASE, holder=holder, hint_ids=[hint_pk], limit=limit)
     # One commit for the batch, one savepoint per delivery: a failing delivery
     # rolls back alone, and the comments' scoring wake-ups go out as one
     # message after the commit. A crash loses the whole batch's work, never
-    # part of a delivery, and the redelivered task takes its claims back.
+    # part of a delivery, and the redelivered task takes its leases back.
     with transaction.atomic():
-        return {pk: _apply_claimed(delivery_pk=pk, claimer=claimer) for pk in mine}
+        return {pk: _apply_leased(delivery_pk=pk, holder=holder) for pk in mine}
 
 
-def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
+def _apply_leased(*, delivery_pk: int, holder: str) -> str:
     try:
         with transaction.atomic():
             # Loaded inside the savepoint: a row that cannot be read back fails alone.
@@ -100,26 +100,26 @@ def _apply_claimed(*, delivery_pk: int, claimer: str) -> str:
             body = delivery.body.encode("utf-8")
             payload = parse_json(body, max_bytes=len(body))
             PLATFORMS[delivery.source].apply(site=delivery.site, headers=delivery.headers, payload=payload)
-            if not lease_finish(LEASE, pk=delivery_pk, holder=claimer, processed_at=timezone.now(),
+            if not lease_finish(LEASE, pk=delivery_pk, holder=holder, processed_at=timezone.now(),
                                 attempts=F("attempts") + 1, next_attempt_at=None):
                 raise LeaseLost()  # someone else holds it now: what was applied here rolls back
     except LeaseLost:
         return "skipped"
     except IngestRefused as refused:  # contradicts what is stored: no retry can apply it
         logger.info("delivery %s refused: %s", delivery_pk, refused.field)
-        return delivery_record_failure(delivery_pk=delivery_pk, claimer=claimer, error=f"refused: {refused}", final=True)
+        return delivery_record_failure(delivery_pk=delivery_pk, holder=holder, error=f"refused: {refused}", final=True)
     except Exception as error:  # stored with its error and retried; the task must not die on bad content
         logger.info("delivery %s failed: %s", delivery_pk, type(error).__name__)
-        return delivery_record_failure(delivery_pk=delivery_pk, claimer=claimer, error=f"{type(error).__name__}: {error}")
+        return delivery_record_failure(delivery_pk=delivery_pk, holder=holder, error=f"{type(error).__name__}: {error}")
     return "done"
 
 
-def delivery_record_failure(*, delivery_pk: int, claimer: str, error: str, final: bool = False) -> str:
-    """Count a failed try (guarded by the claim); after DELIVERY_MAX_ATTEMPTS, or at
+def delivery_record_failure(*, delivery_pk: int, holder: str, error: str, final: bool = False) -> str:
+    """Count a failed try (guarded by the lease); after DELIVERY_MAX_ATTEMPTS, or at
     once when ``final`` (the input was refused, a retry cannot help), the delivery
     is dead. Reads only the attempts, so a row whose other values cannot be read
     back is still recorded."""
-    failure = lease_record_failure(LEASE, pk=delivery_pk, holder=claimer, error=error, final=final)
+    failure = lease_record_failure(LEASE, pk=delivery_pk, holder=holder, error=error, final=final)
     return {Failure.RETRY: "failed", Failure.DEAD: "dead", Failure.LOST: "skipped"}[failure]
 
 
@@ -136,7 +136,7 @@ def delivery_replay(*, delivery_pk: int) -> bool:
 
 def deliveries_sweep(*, now: dt.datetime | None = None, limit: int = 5000) -> int:
     """Wake workers for what waits: pending deliveries whose wake-up may be
-    lost, failures whose retry is due, and claims whose lease ran out.
+    lost, failures whose retry is due, and leases that ran out.
     Returns how many deliveries the wake-ups sent cover."""
     now = now or timezone.now()
     lease_release_expired(LEASE, now=now)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from moderation.outcomes import Moderated
+from moderation.events import Moderated
 from work import wakeups
 from work.backoff import backoff_delay
 from work.lease import Failure, Lease, lease_take_one, lease_finish, lease_record_failure, lease_release_expired
@@ -32,7 +32,7 @@ def _backoff_seconds() -> tuple[float, float]:
     return settings.OUTBOUND_RETRY_SECONDS, settings.OUTBOUND_RETRY_MAX_SECONDS
 
 
-# A send whose worker died (its claim older than three HTTP timeouts plus 30 s)
+# A send whose worker died (its lease older than three HTTP timeouts plus 30 s)
 # counts as a try: an event that kills its worker every time becomes a dead
 # letter instead of being taken back forever. Pending events wait for their
 # ``next_attempt_at`` (the decision's time for a first send).
@@ -44,33 +44,33 @@ LEASE = Lease(
 )
 
 
-def moderated_payload(outcome: Moderated, *, message_id: str) -> dict:
-    comment = outcome.comment
+def moderated_payload(moderated: Moderated, *, message_id: str) -> dict:
+    comment = moderated.comment
     return {
         "type": EVENT_TYPE,
-        "timestamp": outcome.at.isoformat(),
+        "timestamp": moderated.at.isoformat(),
         "data": {
             "id": comment.external_id,
             "article_id": comment.article.external_id,
-            "action": outcome.action,
-            "status": outcome.status,
-            "reason": outcome.reason,
-            "moderator": outcome.moderator or None,
-            "decision_id": outcome.decision_id,
+            "action": moderated.action,
+            "status": moderated.status,
+            "reason": moderated.reason,
+            "moderator": moderated.moderator or None,
+            "decision_id": moderated.decision_id,
             "event_id": message_id,
         },
     }
 
 
-def outbound_record(outcome: Moderated) -> None:
-    """Hook (inside the moderation transaction): queue an event when the site wants them."""
-    endpoint = OutboundEndpoint.objects.filter(site_id=outcome.comment.site_id, active=True).first()
+def outbound_record(moderated: Moderated) -> None:
+    """Listener (inside the moderation transaction): queue an event when the site wants them."""
+    endpoint = OutboundEndpoint.objects.filter(site_id=moderated.comment.site_id, active=True).first()
     if endpoint is None:
         return
     message_id = f"msg_{uuid.uuid4().hex}"
     event = OutboundEvent.objects.create(
-        site_id=outcome.comment.site_id, comment=outcome.comment, message_id=message_id, event_type=EVENT_TYPE,
-        payload=moderated_payload(outcome, message_id=message_id), url=endpoint.url, next_attempt_at=outcome.at,
+        site_id=moderated.comment.site_id, comment=moderated.comment, message_id=message_id, event_type=EVENT_TYPE,
+        payload=moderated_payload(moderated, message_id=message_id), url=endpoint.url, next_attempt_at=moderated.at,
     )
     wakeups.wake_after_commit(SEND_TASK, event.pk)
 
@@ -83,11 +83,11 @@ def retry_delay(attempts: int) -> dt.timedelta:
     return backoff_delay(attempts=attempts, base_seconds=base, cap_seconds=cap)
 
 
-def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None) -> str:
+def outbound_send(*, event_pk: int, holder: str, now: dt.datetime | None = None) -> str:
     """One try: delivered, retry, dead or skipped (not due, or someone else is sending it).
-    Whatever goes wrong after the claim (the receiver, the network, a missing
+    Whatever goes wrong after the lease is taken (the receiver, the network, a missing
     secret, a row that cannot be read back) is this event's failed try."""
-    if not lease_take_one(LEASE, pk=event_pk, holder=claimer, now=now):
+    if not lease_take_one(LEASE, pk=event_pk, holder=holder, now=now):
         return "skipped"
     status_code, error = None, ""
     started = time.perf_counter()
@@ -110,9 +110,9 @@ def outbound_send(*, event_pk: int, claimer: str, now: dt.datetime | None = None
                                    duration_ms=(time.perf_counter() - started) * 1000)
     if not error:
         # Guarded by the lease: an event the sweep took back is not marked here.
-        lease_finish(LEASE, pk=event_pk, holder=claimer, delivered_at=timezone.now(), attempts=F("attempts") + 1)
+        lease_finish(LEASE, pk=event_pk, holder=holder, delivered_at=timezone.now(), attempts=F("attempts") + 1)
         return "delivered"  # the receiver has it, even if the sweep took the lease back meanwhile
-    failure = lease_record_failure(LEASE, pk=event_pk, holder=claimer, error=error)
+    failure = lease_record_failure(LEASE, pk=event_pk, holder=holder, error=error)
     return {Failure.RETRY: "retry", Failure.DEAD: "dead", Failure.LOST: "skipped"}[failure]
 
 

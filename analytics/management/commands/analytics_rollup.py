@@ -21,11 +21,11 @@ class Command(BaseCommand):
                 site_ids = list(Site.objects.filter(slug=site).values_list("pk", flat=True))
                 if not site_ids:
                     raise CommandError(f"no site {site!r}")
-            outcome = rollups_rebuild(site_ids=site_ids)
+            result = rollups_rebuild(site_ids=site_ids)
         else:
-            outcome = rollups_update()
-        kind = "rebuilt" if outcome.rebuilt else "updated"
-        self.stdout.write(f"Analytics {kind}: {outcome.site_days} site-days, {outcome.authors} authors, "
-                          f"{outcome.articles} articles' threads in {outcome.seconds:.2f}s")
-        for site_id, error in outcome.failed.items():
+            result = rollups_update()
+        kind = "rebuilt" if result.rebuilt else "updated"
+        self.stdout.write(f"Analytics {kind}: {result.site_days} site-days, {result.authors} authors, "
+                          f"{result.articles} articles' threads in {result.seconds:.2f}s")
+        for site_id, error in result.failed.items():
             self.stderr.write(f"site {site_id} failed (see admin, Rollup failures): {error}")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from comments.services import site_get_or_create
 
 from ...models import SiteMembership
-from ...services.site_settings import rejection_reasons_ensure
+from ...services.site_settings import rejection_reasons_ensure_for
 
 Role = SiteMembership.Role
 # username, password, role on every demo site. Demo only: never on a real deployment.
@@ -26,8 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         sites = [site_get_or_create(slug=slug, name=name) for slug, name in DEMO_SITES]
-        for site in sites:
-            rejection_reasons_ensure(site=site)
+        rejection_reasons_ensure_for(site_ids=[site.pk for site in sites])  # sites stored before they had any
         for username, password, role in DEMO_USERS:
             user, created = User.objects.get_or_create(username=username)
             if created:

@@ -42,8 +42,8 @@ class Command(BaseCommand):
         with tqdm(total=total, unit="comment", disable=no_progress, file=sys.stderr) as bar:
             for start in range(0, len(ids), 64):
                 chunk = ids[start : start + 64]
-                outcome = scoring_process(claimer=f"rescore-{run_id}-{start}", hint_ids=chunk, top_up=False)
-                scored += len(outcome.scored)
-                failed += len(outcome.failed)
+                result = scoring_process(holder=f"rescore-{run_id}-{start}", hint_ids=chunk, top_up=False)
+                scored += len(result.scored)
+                failed += len(result.failed)
                 bar.update(len(chunk))
         self.stdout.write(f"Rescored {scored} comments ({failed} failed) of {total}")

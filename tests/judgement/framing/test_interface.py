@@ -51,8 +51,8 @@ def test_version_depends_on_the_terms_not_their_order_or_spacing() -> None:
     assert one.version == two.version != three.version
 
 
-def test_with_extra_terms_builds_a_site_analyzer(lexical: FramingAnalyzer) -> None:
-    site = lexical.with_extra_terms({"facilitator": ["the local rag"]})
+def test_extra_terms_build_a_site_analyzer(lexical: FramingAnalyzer) -> None:
+    site = FramingAnalyzer(semantic=lexical.semantic, extra_terms={"facilitator": ["the local rag"]})
     assert not site.semantic and site.version != lexical.version
 
 

@@ -15,11 +15,11 @@ class Command(BaseCommand):
         if target is None:
             raise CommandError(f"no site {site!r}")
         try:
-            outcome = wordpress_poll(site=target)
+            result = wordpress_poll(site=target)
         except PollFailed as failed:
             raise CommandError(str(failed)) from None
-        for line in outcome.bad:
+        for line in result.bad:
             self.stderr.write(line)
-        self.stdout.write(f"{outcome.stored} comments stored from {outcome.pages} pages, {len(outcome.bad)} bad")
-        if outcome.bad:
+        self.stdout.write(f"{result.stored} comments stored from {result.pages} pages, {len(result.bad)} bad")
+        if result.bad:
             raise CommandError("some comments were bad")

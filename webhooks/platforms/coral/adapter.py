@@ -15,7 +15,7 @@ from comments.services import article_upsert, comment_upsert
 
 from ...models import PlatformConnection
 from ...signing import sha256_header_verify
-from ..base import Accepted, ParentClaim, require_object
+from ..base import Accepted, NamedParent, require_object
 from ..text import html_to_text
 from .api import coral_comment_fetch
 
@@ -86,7 +86,7 @@ class CoralPlatform:
             return None
         ancestors = (data.get("ancestorIDs") or []) if event_type in COMMENT_EVENTS else []
         # The fetched comment's parent is only known in the worker; the event's ancestors are known now.
-        parent = ParentClaim(
+        parent = NamedParent(
             field="data.ancestorIDs", article_external_id=identifier_field(data["storyID"], "data.storyID"),
             parent_external_id=ancestors[0],
         ) if ancestors else None

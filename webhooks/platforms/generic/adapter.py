@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
-
-from django.conf import settings
+from typing import Any
 
 from comments.models import Comment, Site
 from comments.fields import IngestError, identifier_field, text_field
@@ -13,8 +11,8 @@ from comments.schema import EVENT_TYPES, parse_event
 from comments.services import event_apply
 from moderation.services.reports import report_submit
 
-from ...signing import standard_verify
-from ..base import Accepted, comment_parent_claim, require_header, require_object
+from ..base import Accepted, comment_named_parent, require_header, require_object
+from ..standard_webhooks import StandardWebhooksPlatform
 
 REPORTED = "comment.reported"
 
@@ -52,26 +50,14 @@ def parse_generic(raw: Any):
     return parse_event(raw)
 
 
-def standard_webhooks_verify(*, headers: Mapping[str, str], body: bytes, secrets: list[str]) -> None:
-    standard_verify(
-        secrets_=secrets, msg_id=headers.get("webhook-id", ""), timestamp=headers.get("webhook-timestamp", ""),
-        signature_header=headers.get("webhook-signature", ""), body=body,
-        tolerance=settings.WEBHOOK_TIMESTAMP_TOLERANCE_SECONDS,
-    )
-
-
-class GenericPlatform:
+class GenericPlatform(StandardWebhooksPlatform):
     name = "generic"
-    stored_headers = ("webhook-id", "webhook-timestamp", "content-type", "user-agent")
-
-    def verify(self, *, headers, body, secrets) -> None:
-        standard_webhooks_verify(headers=headers, body=body, secrets=secrets)
 
     def accept(self, *, headers, payload) -> Accepted:
         parsed = parse_generic(payload)
         return Accepted(
             delivery_id=require_header(headers, "webhook-id"), event_type=payload["type"],
-            parent=comment_parent_claim(getattr(parsed, "comment", None), field="data.parent_id"),
+            parent=comment_named_parent(getattr(parsed, "comment", None), field="data.parent_id"),
         )
 
     def apply(self, *, site, headers, payload) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from comments.services import event_apply
 
-from ..base import Accepted, comment_parent_claim, require_header, require_object
-from ..generic.adapter import standard_webhooks_verify
+from ..base import Accepted, comment_named_parent, require_header, require_object
+from ..standard_webhooks import StandardWebhooksPlatform
 from .comments import wordpress_event
 
 
@@ -17,17 +17,13 @@ def _comment(payload) -> dict:
     return require_object(payload["comment"], "comment") if "comment" in payload else payload
 
 
-class WordPressPlatform:
+class WordPressPlatform(StandardWebhooksPlatform):
     name = "wordpress"
-    stored_headers = ("webhook-id", "webhook-timestamp", "content-type", "user-agent")
-
-    def verify(self, *, headers, body, secrets) -> None:
-        standard_webhooks_verify(headers=headers, body=body, secrets=secrets)
 
     def accept(self, *, headers, payload) -> Accepted:
         event = wordpress_event(_comment(payload))
         return Accepted(delivery_id=require_header(headers, "webhook-id"), event_type=f"wordpress.{event.type}",
-                        parent=comment_parent_claim(event.comment, field="parent"))
+                        parent=comment_named_parent(event.comment, field="parent"))
 
     def apply(self, *, site, headers, payload) -> None:
         event_apply(site=site, event=wordpress_event(_comment(payload)))

@@ -30,7 +30,7 @@ OVERLAP = dt.timedelta(hours=14, minutes=5)
 
 
 @dataclass
-class PollOutcome:
+class PollResult:
     pages: int = 0
     stored: int = 0
     bad: list[str] = field(default_factory=list)
@@ -50,7 +50,7 @@ def _get(url: str, *, params: dict, auth: tuple[str, str] | None) -> requests.Re
     return response
 
 
-def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollOutcome:
+def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollResult:
     connection = PlatformConnection.objects.filter(site=site).first()
     if connection is None or not connection.base_url:
         raise PollFailed(f"site {site.slug} has no WordPress URL (manage.py platform_connect --base-url)")
@@ -58,7 +58,7 @@ def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollOutcome:
     user, _, password = connection.access_token.partition(":")
     auth = (user, password) if password else None
     after = connection.poll_after - OVERLAP if connection.poll_after else None
-    outcome = PollOutcome()
+    result = PollResult()
     page, total_pages = 1, 1
     while page <= min(total_pages, max_pages):
         params = {"per_page": PER_PAGE, "page": page, "orderby": "date_gmt", "order": "asc"}
@@ -78,15 +78,15 @@ def wordpress_poll(*, site: Site, max_pages: int = 1000) -> PollOutcome:
             for raw in comments:
                 try:
                     event_apply(site=site, event=wordpress_event(raw))
-                    outcome.stored += 1
+                    result.stored += 1
                     seen = datetime_field(raw.get("date_gmt"), "date_gmt")
                     if seen and (newest is None or seen > newest):
                         newest = seen
                 except IngestError as bad:
-                    outcome.bad.append(f"comment {raw.get('id') if isinstance(raw, dict) else '?'}: {bad}")
+                    result.bad.append(f"comment {raw.get('id') if isinstance(raw, dict) else '?'}: {bad}")
             if newest != connection.poll_after:
                 PlatformConnection.objects.filter(pk=connection.pk).update(poll_after=newest)
                 connection.poll_after = newest
-        outcome.pages += 1
+        result.pages += 1
         page += 1
-    return outcome
+    return result

@@ -1,8 +1,8 @@
 """The workers' ``EmbeddingStore``: sentence embeddings kept in the database, keyed by text hash and version.
 
-It sits beside ``engine.py``, not in ``services/``: the judgement embedder calls it
-(a cache under the engine, not a business operation), and the scoring service
-calls the engine, so a store inside ``services/`` made the two import each other."""
+It sits beside ``loaded_scorers.py``, not in ``services/``: the judgement embedder calls it
+(a cache under the loaded scorers, not a business operation), and the scoring service
+calls the loaded scorers, so a store inside ``services/`` made the two import each other."""
 from __future__ import annotations
 
 from typing import Mapping, Sequence

@@ -12,8 +12,8 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
-def comment_for_outcome(*, site_id: int, external_id: str) -> Comment | None:
-    """The comment ``comment_outcome`` describes, or None. Its dates (and its
+def comment_for_standing(*, site_id: int, external_id: str) -> Comment | None:
+    """The comment ``comment_standing`` describes, or None. Its dates (and its
     article's) are not loaded: the answer shows none of them, and a date stored
     outside what Python can hold must not make the read API a 500."""
     article_dates = tuple(f"article__{name}" for name in date_columns(Article))
@@ -21,7 +21,7 @@ def comment_for_outcome(*, site_id: int, external_id: str) -> Comment | None:
             .filter(site_id=site_id, external_id=external_id).first())
 
 
-def comment_outcome(*, comment: Comment) -> dict:
+def comment_standing(*, comment: Comment) -> dict:
     """Status, current scores (each with its model and version), flag and the
     moderators' decision of one comment, as plain JSON-ready data."""
     scoring = (
@@ -70,6 +70,6 @@ def decision_as_dict(decision: Decision) -> dict:
 def decisions_after(*, site_id: int, after_id: int, limit: int) -> list[Decision]:
     """The site's decisions with ids above ``after_id``, oldest first (ids only grow: a stable cursor)."""
     return list(
-        Decision.objects.select_related("comment", "moderator").defer(*comment_dates("comment__"))  # see comment_for_outcome
+        Decision.objects.select_related("comment", "moderator").defer(*comment_dates("comment__"))  # see comment_for_standing
         .filter(site_id=site_id, pk__gt=after_id).order_by("pk")[:limit]
     )

@@ -1,5 +1,5 @@
-"""The one door from moderation into the judgement package: the scorers a process runs,
-loaded once per process from settings, sharing one embedder whose matrices are kept in the database.
+"""The scorers this process has loaded: the one door from moderation into the judgement
+package, each scorer loaded once per process from settings, sharing one embedder whose matrices are kept in the database.
 
 ``keep_embeddings=False`` (and ``scorers_without_store``) gives the very same scorers (same
 names and versions) on an embedder that keeps nothing outside the process, for the realtime
@@ -19,7 +19,7 @@ from judgement.scorers.base import Scorer
 from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer
 from judgement.text import split_sentences
 
-from .engine_store import DatabaseEmbeddingStore
+from .db_embedding_store import DatabaseEmbeddingStore
 
 logger = logging.getLogger(__name__)
 
