@@ -14,7 +14,7 @@ from django.utils import timezone
 from comments.models import Comment
 from comments.services import comment_upsert
 from moderation.models import CommentScoring
-from moderation.services.scoring import scoring_claim, scoring_process, scoring_record_failure, scoring_sweep
+from moderation.services.scoring import scoring_lease_take, scoring_process, scoring_record_failure, scoring_sweep
 from tests.factories import SiteFactory, comment_input
 from tests.support.interleave import interleaved
 
@@ -34,15 +34,15 @@ def test_a_text_edited_while_scored_is_not_marked_done_with_the_old_texts_scores
     def edit_and_redeliver():
         # The edit resets the row; the same task, redelivered, claims it again before the first run stores.
         comment_upsert(site=comment.site, data=comment_input("c1", body="edited text", edited_at=timezone.now()))
-        return scoring_claim(claimer="task-1", hint_ids=[comment.pk], top_up=False)
+        return scoring_lease_take(holder="task-1", hint_ids=[comment.pk], top_up=False)
 
     with interleaved(Comment, edit_and_redeliver) as race:
-        outcome = scoring_process(claimer="task-1", hint_ids=[comment.pk], top_up=False)
+        outcome = scoring_process(holder="task-1", hint_ids=[comment.pk], top_up=False)
     assert race == [[comment.pk]]
     assert outcome.scored == [] and outcome.superseded == [comment.pk]
     row = CommentScoring.objects.get(pk=comment.pk)
     assert row.state == State.SCORING and row.scored_hash != old_hash  # still the redelivered run's to score
-    assert scoring_process(claimer="task-1", hint_ids=[comment.pk]).scored == [comment.pk]
+    assert scoring_process(holder="task-1", hint_ids=[comment.pk]).scored == [comment.pk]
     row.refresh_from_db()
     assert row.scored_hash == Comment.objects.get(pk=comment.pk).content_hash != old_hash
     assert row.toxicity_score.content_hash == row.scored_hash
@@ -53,11 +53,11 @@ def test_a_worker_whose_claim_was_taken_over_does_not_complete_the_row(tiny_scor
     comment = pending_comment()
 
     def lease_expires_and_another_worker_claims():
-        scoring_record_failure(comment_id=comment.pk, claimer="slow", error="worker lease expired")
-        return scoring_claim(claimer="fast", hint_ids=[comment.pk], top_up=False)
+        scoring_record_failure(comment_id=comment.pk, holder="slow", error="worker lease expired")
+        return scoring_lease_take(holder="fast", hint_ids=[comment.pk], top_up=False)
 
     with interleaved(Comment, lease_expires_and_another_worker_claims) as race:
-        outcome = scoring_process(claimer="slow", hint_ids=[comment.pk], top_up=False)
+        outcome = scoring_process(holder="slow", hint_ids=[comment.pk], top_up=False)
     assert race == [[comment.pk]]
     assert outcome.scored == [] and outcome.superseded == [comment.pk]
     row = CommentScoring.objects.get(pk=comment.pk)
@@ -67,8 +67,8 @@ def test_a_worker_whose_claim_was_taken_over_does_not_complete_the_row(tiny_scor
 @pytest.mark.django_db
 def test_a_failure_recorded_by_someone_not_holding_the_claim_changes_nothing():
     comment = pending_comment()
-    scoring_claim(claimer="holder", hint_ids=[comment.pk], top_up=False)
-    scoring_record_failure(comment_id=comment.pk, claimer="stranger", error="not mine")
+    scoring_lease_take(holder="holder", hint_ids=[comment.pk], top_up=False)
+    scoring_record_failure(comment_id=comment.pk, holder="stranger", error="not mine")
     row = CommentScoring.objects.get(pk=comment.pk)
     assert (row.state, row.claimed_by, row.attempts, row.last_error) == (State.SCORING, "holder", 0, "")
 
@@ -76,10 +76,10 @@ def test_a_failure_recorded_by_someone_not_holding_the_claim_changes_nothing():
 @pytest.mark.django_db
 def test_a_claim_takes_neither_another_workers_live_claim_nor_a_finished_row():
     held = pending_comment("held")
-    scoring_claim(claimer="holder", hint_ids=[held.pk], top_up=False)
+    scoring_lease_take(holder="holder", hint_ids=[held.pk], top_up=False)
     done = comment_upsert(site=held.site, data=comment_input("done")).comment
     CommentScoring.objects.filter(pk=done.pk).update(state=State.DONE)
-    assert scoring_claim(claimer="other", hint_ids=[held.pk, done.pk], top_up=False) == []
+    assert scoring_lease_take(holder="other", hint_ids=[held.pk, done.pk], top_up=False) == []
     assert CommentScoring.objects.get(pk=held.pk).claimed_by == "holder"
     assert CommentScoring.objects.get(pk=done.pk).state == State.DONE
 
@@ -87,7 +87,7 @@ def test_a_claim_takes_neither_another_workers_live_claim_nor_a_finished_row():
 @pytest.mark.django_db
 def test_the_sweep_takes_back_expired_claims_and_leaves_live_ones(settings):
     comment = pending_comment()
-    scoring_claim(claimer="worker", hint_ids=[comment.pk], top_up=False)
+    scoring_lease_take(holder="worker", hint_ids=[comment.pk], top_up=False)
     claimed_at = CommentScoring.objects.get(pk=comment.pk).claimed_at
     lease = dt.timedelta(seconds=settings.SCORING_LEASE_SECONDS)
     scoring_sweep(now=claimed_at + lease - dt.timedelta(seconds=1))  # still within the lease

@@ -44,12 +44,12 @@ def test_a_worker_whose_lease_was_taken_over_does_not_mark_the_delivery_done(del
     later = timezone.now() + dt.timedelta(seconds=settings.DELIVERY_RETRY_MAX_SECONDS + 1)
 
     def lease_expires_and_another_worker_applies_it():
-        assert delivery_record_failure(delivery_pk=delivery.pk, claimer="slow", error="worker lease expired") == "failed"
-        return delivery_process(delivery_pk=delivery.pk, claimer="fast", now=later)
+        assert delivery_record_failure(delivery_pk=delivery.pk, holder="slow", error="worker lease expired") == "failed"
+        return delivery_process(delivery_pk=delivery.pk, holder="fast", now=later)
 
     hold(delivery, "slow")
     with interleaved(Delivery, lease_expires_and_another_worker_applies_it) as race:
-        outcomes = deliveries_process_batch(hint_pk=delivery.pk, claimer="slow")
+        outcomes = deliveries_process_batch(hint_pk=delivery.pk, holder="slow")
     assert race == ["done"]
     assert outcomes == {delivery.pk: "skipped"}
     delivery.refresh_from_db()
@@ -60,7 +60,7 @@ def test_a_worker_whose_lease_was_taken_over_does_not_mark_the_delivery_done(del
 @pytest.mark.django_db
 def test_a_failure_recorded_by_someone_not_holding_the_lease_changes_nothing(delivery):
     hold(delivery, "holder")
-    assert delivery_record_failure(delivery_pk=delivery.pk, claimer="stranger", error="not mine") == "skipped"
+    assert delivery_record_failure(delivery_pk=delivery.pk, holder="stranger", error="not mine") == "skipped"
     delivery.refresh_from_db()
     assert (delivery.state, delivery.claimed_by, delivery.attempts, delivery.last_error) == (
         State.PROCESSING, "holder", 0, "")
@@ -69,7 +69,7 @@ def test_a_failure_recorded_by_someone_not_holding_the_lease_changes_nothing(del
 @pytest.mark.django_db
 def test_a_batch_does_not_take_another_workers_live_lease(delivery):
     hold(delivery, "holder")
-    assert deliveries_process_batch(hint_pk=delivery.pk, claimer="other") == {}
+    assert deliveries_process_batch(hint_pk=delivery.pk, holder="other") == {}
     delivery.refresh_from_db()
     assert (delivery.state, delivery.claimed_by) == (State.PROCESSING, "holder")
     assert not Comment.objects.exists()
@@ -95,19 +95,19 @@ def test_a_failed_delivery_waits_out_a_growing_back_off_before_anyone_takes_it(d
     for attempt, wait in ((1, 60), (2, 120), (3, 240)):
         hold(delivery, "worker")
         before = timezone.now()
-        assert delivery_record_failure(delivery_pk=delivery.pk, claimer="worker", error="boom") == "failed"
+        assert delivery_record_failure(delivery_pk=delivery.pk, holder="worker", error="boom") == "failed"
         after = timezone.now()
         delivery.refresh_from_db()
         assert delivery.attempts == attempt
         assert before + dt.timedelta(seconds=wait) <= delivery.next_attempt_at <= after + dt.timedelta(seconds=wait)
     # Not due yet: no task takes it, no sweep wakes one for it.
-    assert deliveries_process_batch(hint_pk=delivery.pk, claimer="eager") == {}
-    assert delivery_process(delivery_pk=delivery.pk, claimer="eager") == "skipped"
+    assert deliveries_process_batch(hint_pk=delivery.pk, holder="eager") == {}
+    assert delivery_process(delivery_pk=delivery.pk, holder="eager") == "skipped"
     assert deliveries_sweep() == 0
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (State.FAILED, 3)
     due = delivery.next_attempt_at + dt.timedelta(seconds=1)
-    assert delivery_process(delivery_pk=delivery.pk, claimer="patient", now=due) == "done"
+    assert delivery_process(delivery_pk=delivery.pk, holder="patient", now=due) == "done"
 
 
 def an_outbound_event(site, receiver) -> OutboundEvent:
@@ -126,10 +126,10 @@ def test_a_sender_whose_lease_was_taken_over_does_not_count_the_event_delivered_
     def lease_expires_and_another_sender_delivers():
         outbound_sweep(now=timezone.now() + lease + dt.timedelta(seconds=1))  # "slow" died, as far as anyone knows
         later = timezone.now() + dt.timedelta(seconds=settings.OUTBOUND_RETRY_MAX_SECONDS + 1)
-        return outbound_send(event_pk=event.pk, claimer="fast", now=later)
+        return outbound_send(event_pk=event.pk, holder="fast", now=later)
 
     with interleaved(OutboundEvent, lease_expires_and_another_sender_delivers) as race:
-        outbound_send(event_pk=event.pk, claimer="slow")
+        outbound_send(event_pk=event.pk, holder="slow")
     assert race == ["delivered"]
     event.refresh_from_db()
     assert (event.state, event.attempts, event.claimed_by) == ("delivered", 2, "")  # one expired try, one delivery
