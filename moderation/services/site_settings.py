@@ -20,6 +20,10 @@ DEFAULT_REASONS: tuple[str, ...] = (
     "Hate against a group",
     "Spam or advertising",
     "Off topic",
+    # Added in issue 15 (migration 0008 gives them to older sites): no reason
+    # above fits a conspiracy theory or, say, an incitement to a crime.
+    "Misinformation or conspiracy content",
+    "Illegal content",
 )
 
 
