@@ -30,6 +30,9 @@ class Period:
     start: dt.date  # inclusive
     end: dt.date  # inclusive
     bucket: str
+    # True when nothing asked for a period and the last 7 days had no comments:
+    # the page then opens on the week ending at the latest day that had some.
+    latest_with_data: bool = False
 
     @property
     def days(self) -> int:
@@ -56,12 +59,18 @@ def _date(text: str | None, field: str) -> dt.date | None:
         return None
 
 
-def period_from(params, *, today: dt.date) -> Period:
+def period_from(params, *, today: dt.date, latest_day: dt.date | None = None) -> Period:
     """The period a request asks for; anything unreadable falls back to the last 7 days.
 
+    With no period asked for, the last 7 days, unless ``latest_day`` (the latest
+    day with comments) is older than that: then the 7 days ending on it, so a
+    quiet site (or the demo data) does not open on a page of zeros.
+
     Rollups are per UTC day, so "24 hours" covers the two days the last 24 hours touch."""
-    key = params.get("period") or "7d"
     bucket = params.get("bucket") if params.get("bucket") in BUCKETS else None
+    if not params.get("period") and latest_day is not None and latest_day < today - dt.timedelta(days=6):
+        return Period("custom", latest_day - dt.timedelta(days=6), latest_day, bucket or "day", latest_with_data=True)
+    key = params.get("period") or "7d"
     if key == "custom":
         start, end = _date(params.get("from"), "from"), _date(params.get("to"), "to")
         if start and end:

@@ -97,6 +97,12 @@ def _site_days(site_ids: list[int], period: Period):
     return SiteDay.objects.filter(site_id__in=site_ids, day__gte=period.start, day__lte=period.end)
 
 
+def latest_comment_day(*, site_ids: list[int], today: dt.date) -> dt.date | None:
+    """The latest UTC day up to ``today`` on which any of the sites received comments."""
+    return (SiteDay.objects.filter(site_id__in=site_ids, day__lte=today, comments__gt=0)
+            .order_by("-day").values_list("day", flat=True).first())
+
+
 def _overview(dash: Dashboard, site_ids: list[int]) -> None:
     period = dash.period
     rows = list(_site_days(site_ids, period).values("day", *STATUS_FIELDS, "scored", "authors_active", "authors_new"))

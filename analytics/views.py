@@ -18,14 +18,17 @@ from moderation.selectors.access import Role, user_roles, user_site, user_sites
 
 from . import charts
 from .periods import BUCKETS, PERIODS, period_from
-from .selectors import Scope, analytics_scope, article_detail, dashboard, heating_threads
+from .selectors import Scope, analytics_scope, article_detail, dashboard, heating_threads, latest_comment_day
 from .tables import table_csv
 
 TEMPLATE = "analytics/dashboard.html"
 
 
 def _render_dashboard(request: HttpRequest, scope: Scope) -> HttpResponse:
-    period = period_from(request.GET, today=timezone.now().date())
+    today = timezone.now().date()
+    # Only the default period looks for the latest data; an explicit one is shown as asked.
+    latest = None if request.GET.get("period") else latest_comment_day(site_ids=scope.moderation_site_ids, today=today)
+    period = period_from(request.GET, today=today, latest_day=latest)
     dash = dashboard(scope=scope, period=period)
     if request.GET.get("format") == "csv":
         table = dash.tables.get(request.GET.get("table", ""))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -172,3 +173,36 @@ def test_the_bucket_follows_the_period_until_one_is_chosen(ready, owner):
     assert "by month" in page and '<option value="">Auto (month)</option>' in page
     page = client.get("/analytics/news/?period=365d&bucket=week", HTTP_HX_REQUEST="true").content.decode()
     assert "by week" in page and '<option value="week" selected>' in page
+
+
+@pytest.fixture
+def old_site(site, moderator):
+    """Comments 40 and 41 days ago and none since, like the demo data some weeks on."""
+    scored_comment(site, "o1", article="a1", author="ann", created_at=days_ago(41))
+    scored_comment(site, "o2", article="a1", author="bob", created_at=days_ago(40), toxicity={"toxicity": 0.95})
+    rollups_rebuild()
+    return site
+
+
+def test_the_dashboard_opens_on_the_latest_week_with_comments(old_site, owner):
+    client = logged_in(owner)
+    latest = days_ago(40).date()
+    page = client.get("/analytics/news/").content.decode()
+    assert "the latest week with comments" in page
+    assert f'name="to" value="{latest:%Y-%m-%d}"' in page
+    assert f'name="from" value="{latest - dt.timedelta(days=6):%Y-%m-%d}"' in page
+    csv_rows = rows(client.get("/analytics/news/?format=csv&table=activity"))
+    assert sum(int(row[1]) for row in csv_rows[1:]) == 2  # both comments are in the default period
+    # The all-sites dashboard does the same.
+    assert "the latest week with comments" in client.get("/analytics/").content.decode()
+
+
+def test_an_explicit_period_is_kept_even_when_it_is_empty(old_site, owner):
+    page = logged_in(owner).get("/analytics/news/?period=7d").content.decode()
+    assert "the latest week with comments" not in page
+    assert f'name="to" value="{days_ago(0).date():%Y-%m-%d}"' in page
+
+
+def test_recent_comments_keep_the_last_7_days_as_the_default(ready, owner):
+    page = logged_in(owner).get("/analytics/news/").content.decode()
+    assert "the latest week with comments" not in page and "7 days" in page

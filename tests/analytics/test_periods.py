@@ -97,3 +97,15 @@ def test_the_command_rebuilds_one_site_or_refuses_an_unknown_one(capsys):
     assert "Analytics rebuilt" in capsys.readouterr().out
     with pytest.raises(CommandError):
         call_command("analytics_rollup", "--rebuild", "--site", "nope")
+
+
+def test_the_default_period_moves_back_to_the_latest_day_with_comments():
+    quiet = period_from({}, today=TODAY, latest_day=dt.date(2026, 10, 3))
+    assert (quiet.start, quiet.end, quiet.bucket, quiet.latest_with_data) == (
+        dt.date(2026, 9, 27), dt.date(2026, 10, 3), "day", True)
+    # Comments within the last 7 days, or none at all: the last 7 days as before.
+    assert period_from({}, today=TODAY, latest_day=dt.date(2026, 11, 19)).key == "7d"
+    assert period_from({}, today=TODAY, latest_day=None).key == "7d"
+    # An explicit period is what it says.
+    asked = period_from({"period": "7d"}, today=TODAY, latest_day=dt.date(2026, 10, 3))
+    assert (asked.key, asked.end, asked.latest_with_data) == ("7d", TODAY, False)
