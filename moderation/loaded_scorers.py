@@ -14,9 +14,10 @@ from functools import lru_cache
 from django.conf import settings
 
 from judgement.embedding import Embedder, shared_embedder
-from judgement.framing import FramingAnalyzer
+from judgement.framing import LABEL as FRAMING_LABEL, FramingAnalyzer
 from judgement.scorers.base import Scorer
 from judgement.scorers.registry import ToxicityConfig, build_toxicity_scorer
+from judgement.scorers.served_labels import ServedLabels, toxicity_labels_served
 from judgement.text import split_sentences
 
 from .db_embedding_store import DatabaseEmbeddingStore
@@ -105,3 +106,13 @@ def reset() -> None:
     _toxicity.cache_clear()
     _framing.cache_clear()
     embedder.cache_clear()
+
+
+def labels_configured(*, running_toxicity: str | None = None) -> ServedLabels:
+    """The labels this configuration's scorers produce (toxicity's, and framing's), from
+    settings and the heads manifest: no model is loaded, so a web page may ask.
+    ``running_toxicity`` is the toxicity scorer a worker recorded ("auto" may have fallen back)."""
+    toxicity = toxicity_labels_served(ToxicityConfig.from_mapping(settings.TOXICITY_SCORER), running=running_toxicity)
+    if toxicity.labels is None:
+        return toxicity
+    return ServedLabels(toxicity.backend, (*toxicity.labels, FRAMING_LABEL), toxicity.why_not)

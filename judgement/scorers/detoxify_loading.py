@@ -144,8 +144,9 @@ def _describe_failure(source: DetoxifySource, exc: Exception) -> str:
     if source.checkpoint is None:
         return (
             f"Detoxify's {source.model_type!r} weights could not be downloaded or loaded ({error}). "
-            "On a machine without internet access, configure a local checkpoint file and "
-            "huggingface_config_path instead."
+            "On a machine without internet access, set DETOXIFY_CHECKPOINT (a local Detoxify .ckpt file) "
+            "and DETOXIFY_HF_CONFIG (a folder with its config.json and tokenizer files) instead; "
+            "see README.md, Scoring."
         )
     return f"checkpoint {source.checkpoint} could not be loaded ({error})"
 

@@ -16,13 +16,17 @@ from ..forms import PolicyForm, ReasonForm, RoleForm
 from ..models import RejectionReason, SiteMembership
 from ..selectors.access import Role, site_members, user_site
 from ..selectors.policy import site_policy
+from ..selectors.policy_labels import policy_labels
 from ..services import site_settings as services
 from ..services.errors import ModerationRefused
 
 
 def _policy_form(site, data=None) -> PolicyForm:
     current = site_policy(site=site)
-    form = PolicyForm(data, rules=policy.effective_rules(current.rules), initial={
+    rules = policy.effective_rules(current.rules)
+    # Only the labels the running scorers produce get a row; the others are named in a note.
+    shown = policy_labels(labels=rules).shown
+    form = PolicyForm(data, rules={label: rules[label] for label in shown}, initial={
         "banned_words": "\n".join(current.banned_words),
         "suspect_words": "\n".join(current.suspect_words),
     })
@@ -40,6 +44,7 @@ def _render(request, site, *, policy_form=None, status=200) -> HttpResponse:
     return render(request, "moderation/site_settings.html", {
         "site": site,
         "policy_form": policy_form or _policy_form(site),
+        "policy_labels": policy_labels(labels=policy.effective_rules(site_policy(site=site).rules)),
         "reasons": RejectionReason.objects.filter(site=site),
         "reason_form": ReasonForm(),
         "members": site_members(site=site),
@@ -69,7 +74,8 @@ def policy_save(request: HttpRequest, slug: str) -> HttpResponse:
 
     def change(site: Site) -> str:
         services.site_policy_change(
-            user=request.user, site=site, rules=form.clean_rules(),
+            # Rules of labels the page does not show are kept as stored.
+            user=request.user, site=site, rules={**site_policy(site=site).rules, **form.clean_rules()},
             banned_words=PolicyForm.words(form.cleaned_data["banned_words"]),
             suspect_words=PolicyForm.words(form.cleaned_data["suspect_words"]),
         )

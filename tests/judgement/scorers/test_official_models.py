@@ -33,7 +33,9 @@ def test_failed_download_raises_scorer_unavailable_with_reason(empty_torch_hub, 
         DetoxifyScorer(DetoxifySettings(model_type="unbiased"))
     assert "'unbiased'" in info.value.reason
     assert "no route to host" in info.value.reason
-    assert "huggingface_config_path" in info.value.reason
+    # The settings an operator sets, not the Python argument's name.
+    assert "DETOXIFY_CHECKPOINT" in info.value.reason and "DETOXIFY_HF_CONFIG" in info.value.reason
+    assert "huggingface_config_path" not in info.value.reason
     assert isinstance(info.value.__cause__, urllib.error.URLError)
 
 
