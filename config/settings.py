@@ -286,6 +286,9 @@ CELERY_BEAT_SCHEDULE = {
 PERSPECTIVE_TIMEOUT_SECONDS = float(os.environ.get("PERSPECTIVE_TIMEOUT_SECONDS", "5"))  # then a 503, never a hang
 # The realtime scorer's own HTTP server for the Perspective-compatible API ("" turns it off).
 PERSPECTIVE_API_LISTEN = os.environ.get("PERSPECTIVE_API_LISTEN", "127.0.0.1:8001")
+# The Perspective endpoint the settings and new-key pages give clients ("": the realtime
+# scorer's PERSPECTIVE_API_LISTEN address, or this web port when that is off). Set it behind a proxy.
+PERSPECTIVE_PUBLIC_URL = os.environ.get("PERSPECTIVE_PUBLIC_URL", "")
 # How long that server trusts a key check (and a site's framing terms): a revoked key stops working within this.
 PERSPECTIVE_KEY_CACHE_SECONDS = float(os.environ.get("PERSPECTIVE_KEY_CACHE_SECONDS", "10"))
 # The one body cap of the perspective/ surface: the Perspective-compatible API on both ports

@@ -13,6 +13,7 @@ from comments.models import Site
 from moderation.selectors.access import Role, user_site
 from moderation.services.errors import ModerationRefused
 
+from .public_endpoint import perspective_public_endpoint
 from .services.coral_secrets import coral_secret_add as add_secret
 from .services.coral_secrets import coral_secret_remove as remove_secret
 from .services.keys import api_key_issue, api_key_revoke
@@ -39,7 +40,7 @@ def key_issue(request: HttpRequest, slug: str) -> HttpResponse:
         return _back(request, site, refused=refused.message)
     # Shown once, in this response only: not in a message, a redirect or a log.
     response = render(request, "perspective/key_issued.html", {"site": site, "key": key, "raw": raw,
-                                                                "endpoint": request.build_absolute_uri("/v1alpha1")},
+                                                                "endpoint": perspective_public_endpoint(request=request)},
                       status=201)
     response["Cache-Control"] = "no-store"
     return response

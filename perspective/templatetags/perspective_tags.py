@@ -1,6 +1,7 @@
 from django import template
 
 from ..models import ApiKey, CoralSigningSecret
+from ..public_endpoint import perspective_public_endpoint
 
 register = template.Library()
 
@@ -14,6 +15,6 @@ def perspective_settings(context, site):
         "csrf_token": context.get("csrf_token"),
         "keys": ApiKey.objects.filter(site=site),
         "coral_secrets": CoralSigningSecret.objects.filter(site=site),
-        "endpoint": request.build_absolute_uri("/v1alpha1"),
+        "endpoint": perspective_public_endpoint(request=request),
         "coral_url": request.build_absolute_uri(f"/coral/{site.slug}/moderation/"),
     }

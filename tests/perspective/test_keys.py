@@ -77,3 +77,35 @@ def test_a_coral_secret_with_a_nul_is_refused_not_a_500(site, owner):
     client.raise_request_exception = False
     response = client.post(f"/sites/{site.slug}/settings/coral-secrets/", {"secret": "ssc_0123456789\x00abcdef"})
     assert response.status_code == 302 and not CoralSigningSecret.objects.exists()
+
+
+def _settings_endpoint(owner, site) -> str:
+    page = logged_in(owner).get(f"/sites/{site.slug}/settings/").content.decode()
+    return re.search(r"Perspective client \(Coral's toxicity check, scripts\) at <code>([^<]+)</code>", page).group(1)
+
+
+def _issued_endpoint(owner, site) -> str:
+    page = issue(owner, site).content.decode()
+    return re.search(r"curl -s -X POST '([^']+)/comments:analyze", page).group(1)
+
+
+def test_the_settings_and_new_key_pages_give_the_realtime_scorers_port(site, owner, settings):
+    settings.PERSPECTIVE_API_LISTEN = "127.0.0.1:8001"  # what make run serves
+    settings.PERSPECTIVE_PUBLIC_URL = ""
+    assert _settings_endpoint(owner, site) == "http://127.0.0.1:8001/v1alpha1"
+    assert _issued_endpoint(owner, site) == "http://127.0.0.1:8001/v1alpha1"
+
+
+def test_a_wildcard_listen_address_takes_the_host_the_browser_used(site, owner, settings):
+    settings.PERSPECTIVE_API_LISTEN = "0.0.0.0:9001"
+    settings.PERSPECTIVE_PUBLIC_URL = ""
+    assert _settings_endpoint(owner, site) == "http://testserver:9001/v1alpha1"
+
+
+def test_perspective_public_url_wins_and_without_a_listener_the_web_port_serves(site, owner, settings):
+    settings.PERSPECTIVE_PUBLIC_URL = "https://api.example.org/v1alpha1/"
+    assert _settings_endpoint(owner, site) == "https://api.example.org/v1alpha1"
+    assert _issued_endpoint(owner, site) == "https://api.example.org/v1alpha1"
+    settings.PERSPECTIVE_PUBLIC_URL = ""
+    settings.PERSPECTIVE_API_LISTEN = ""  # the realtime scorer's port is off: the web process is the door
+    assert _settings_endpoint(owner, site) == "http://testserver/v1alpha1"
