@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.queue import recreate_database, setup_django  # noqa: E402  (the same database set-up)
+from bench.queue_page import recreate_database, setup_django  # noqa: E402  (the same database set-up)
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/threadwarden_analytics_bench"
 TARGET_P95_MS = 200.0

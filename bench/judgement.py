@@ -33,7 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as ``python bench/judgement.py``, Python puts bench/ first on sys.path, where
-# bench/queue.py would shadow the standard library's queue; import from the root instead.
+# a module named like a standard-library one would shadow it (bench/queue.py once did); import from the root.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

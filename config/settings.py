@@ -35,7 +35,14 @@ def env_datetime(name: str, default: str) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
-DEBUG = env_bool("DEBUG")
+# A clone on a developer's machine sets none of the variables a deployment has to set
+# (a SECRET_KEY, the ALLOWED_HOSTS it is reached by, or DEBUG itself): it gets the same
+# local development defaults `make run` uses, so `manage.py ...` works as README writes it.
+# Setting any of them is a deployment, where DEBUG is off unless asked for and a missing
+# SECRET_KEY refuses to start.
+DEPLOYMENT_MARKERS = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")
+LOCAL_DEVELOPMENT = not any(os.environ.get(name) for name in DEPLOYMENT_MARKERS)
+DEBUG = env_bool("DEBUG", default=LOCAL_DEVELOPMENT)
 
 
 def _secret_key() -> str:

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_python(code: str, tmp_path, **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL"}}
+    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"}}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", VAR_DIR=str(tmp_path), **env)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
@@ -16,6 +16,23 @@ def run_python(code: str, tmp_path, **env) -> subprocess.CompletedProcess:
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
     result = run_python("import django; django.setup()", tmp_path, DEBUG="0")
     assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_deployment_marker_without_a_secret_key_refuses_to_start(tmp_path):
+    # ALLOWED_HOSTS names the host a deployment is reached by: a deployment, so no generated key.
+    result = run_python("import django; django.setup()", tmp_path, ALLOWED_HOSTS="news.example")
+    assert result.returncode != 0 and "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_clone_with_nothing_set_gets_make_runs_development_defaults(tmp_path):
+    # What a plain `.venv/bin/python manage.py ...` in a fresh clone sees: no DEBUG, no SECRET_KEY.
+    code = "import django; django.setup(); from django.conf import settings; print(settings.DEBUG, settings.SECRET_KEY)"
+    first = run_python(code, tmp_path)
+    second = run_python(code, tmp_path)
+    assert first.returncode == 0, first.stderr
+    debug, key = first.stdout.split()
+    assert debug == "True" and key == (tmp_path / "secret_key").read_text().strip() and len(key) > 40
+    assert first.stdout == second.stdout
 
 
 def test_a_development_secret_key_is_generated_once_and_kept(tmp_path):

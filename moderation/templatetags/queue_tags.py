@@ -153,8 +153,8 @@ def item_url(name: str, pk: int) -> str:
 
 
 # score_bars and reject_menu build their HTML in Python, not in the template,
-# because `python -m bench.queue --comments 20000` measures it: page 1's 25 cards
-# (175 bars) from the same HTML as a template (bench/queue.py TEMPLATE_EQUIVALENT,
+# because `python -m bench.queue_page --comments 20000` measures it: page 1's 25 cards
+# (175 bars) from the same HTML as a template (bench/queue_page.py TEMPLATE_EQUIVALENT,
 # both rendered through the template engine) take 8.0x to 9.2x as long as built
 # here (three runs; 2.5 ms against 23 ms in the last, of an 87 ms page; the
 # bench prints "the template takes Nx as long"). Keep it while that ratio holds.

@@ -1,11 +1,11 @@
 """The card HTML queue_tags builds in Python (score bars, reject menu) escapes every
 value that comes from stored data, and is byte for byte what the equivalent
-template in bench/queue.py renders with autoescape on (the template it is benchmarked
-against: `python -m bench.queue`)."""
+template in bench/queue_page.py renders with autoescape on (the template it is benchmarked
+against: `python -m bench.queue_page`)."""
 import pytest
 from django.template import Context, Engine
 
-from bench.queue import TEMPLATE_EQUIVALENT
+from bench.queue_page import TEMPLATE_EQUIVALENT
 from moderation.models import CommentScoring, RejectionReason, Score
 from moderation.selectors.items import queue_items
 from moderation.templatetags.queue_tags import reject_menu, score_bars

@@ -1,8 +1,8 @@
 """Moderator queue benchmark on PostgreSQL.
 
-    python -m bench.queue                      # 1,000,000 comments, 100,000 flagged
-    python -m bench.queue --comments 100000    # a tenth of that, same proportions
-    python -m bench.queue --reuse              # measure again without regenerating
+    python -m bench.queue_page                      # 1,000,000 comments, 100,000 flagged
+    python -m bench.queue_page --comments 100000    # a tenth of that, same proportions
+    python -m bench.queue_page --reuse              # measure again without regenerating
 
 Generates one site into its own database (``--database``, default
 ``postgres://postgres@127.0.0.1:5432/threadwarden_bench``; dropped and created
