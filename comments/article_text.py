@@ -6,6 +6,12 @@ blocks, then the comment section as a numbered list. A comment's text may
 span several paragraphs, indented under its number; a numbered item indented
 deeper than its predecessor is a reply to it.
 
+A comment's first line may be a byline, as pages print one above the text:
+"Jane Doe on September 10, 2017 at 3:12 pm said:", "Jane Doe - 2017-09-10 15:12",
+"Jane Doe said:". Only a whole line of that shape counts, and only when text
+follows it; the name and the date are kept (the date as an ISO 8601 string,
+for comments.fields to bound), otherwise the line is left in the text.
+
 Plain Python, no Django: the framing analyzer's tests use it too.
 """
 from __future__ import annotations
@@ -21,10 +27,61 @@ _CHROME = re.compile(
 )
 
 
+_MONTHS = {name: number for number, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"], start=1)}
+_MONTH_NAMES = "|".join([*_MONTHS, *(name[:3] for name in _MONTHS), "sept"])
+_WRITTEN_DATE = (
+    rf"(?P<month>{_MONTH_NAMES})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})"
+    r"(?:,?\s+(?:at\s+)?(?P<hour>\d{1,2}):(?P<minute>\d{2})\s*(?P<ampm>[ap]\.?m\.?)?)?"
+)
+_ISO_DATE = r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)"
+_BYLINE = re.compile(
+    rf"^(?P<name>[^\s\d\W][^\n]{{0,79}}?)\s*(?:"
+    rf"(?:\s(?:on|[-–—·|,])\s*|\s+)(?:{_WRITTEN_DATE}|{_ISO_DATE})\s*(?:said:?)?"
+    r"|\s+said:"
+    r")\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Byline:
+    name: str
+    written_at: str  # ISO 8601, or "" when the byline gives no date; may be out of range
+
+
+def parse_byline(line: str) -> Byline | None:
+    match = _BYLINE.match(line.strip())
+    if not match:
+        return None
+    name = match["name"].strip(" -–—·|,")
+    if not name or name[-1] in ".!?;:":
+        return None  # a sentence, not a name
+    if match["iso"]:
+        return Byline(name=name, written_at=match["iso"].replace(" ", "T"))
+    if not match["year"]:
+        return Byline(name=name, written_at="")
+    hour, minute = int(match["hour"] or 0), int(match["minute"] or 0)
+    ampm = (match["ampm"] or "").replace(".", "").lower()
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    month = _MONTHS.get(match["month"].lower()) or next(
+        number for full, number in _MONTHS.items() if full.startswith(match["month"].lower()[:3]))
+    return Byline(
+        name=name,
+        written_at=f"{int(match['year']):04d}-{month:02d}-{int(match['day']):02d}T{hour:02d}:{minute:02d}:00",
+    )
+
+
 @dataclass
 class ParsedComment:
     number: str  # "2" for the second top-level comment, "2.1" for its first reply
     text: str
+    author_name: str = ""  # from the byline; "" when the page gives none
+    written_at: str = ""  # ISO 8601 from the byline (not yet bounded); "" when the page gives none
     replies: list["ParsedComment"] = field(default_factory=list)
 
 
@@ -109,6 +166,10 @@ def _parse_comments(lines: list[str]) -> list[ParsedComment]:
     def close_until(indent: int) -> None:
         while stack and stack[-1][0] >= indent:
             _, comment, body = stack.pop()
+            byline = parse_byline(body[0]) if len(body) > 1 else None
+            if byline and _join_comment_lines(body[1:]):
+                comment.author_name, comment.written_at = byline.name, byline.written_at
+                body = body[1:]
             comment.text = _join_comment_lines(body)
 
     for line in lines:

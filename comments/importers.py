@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from .article_text import parse_article_text
-from .fields import parse_json
+from .article_text import ParsedComment
+from .fields import MAX_ID_LENGTH, datetime_field, parse_json
 from .models import Site
-from .schema import ArticleInput, CommentInput, IngestError, parse_event
+from .schema import ArticleInput, AuthorInput, CommentInput, IngestError, parse_event
 from .services import article_upsert, comment_upsert, event_apply
 
 
@@ -23,6 +24,7 @@ MAX_LINE_BYTES = 16 * 1024 * 1024
 class ImportSummary:
     changes: Counter = field(default_factory=Counter)  # "created", "edited", "removed", "unchanged", "article"
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # kept going, but said why (a byline's date out of range)
 
     @property
     def ok(self) -> bool:
@@ -31,6 +33,22 @@ class ImportSummary:
 
 def article_external_id(title: str) -> str:
     return slugify(title)[:200] or "untitled"
+
+
+def _byline_author(comment: ParsedComment) -> AuthorInput | None:
+    """The page gives a name, not an account: the name is the author's id within the site."""
+    if not comment.author_name:
+        return None
+    return AuthorInput(external_id=f"name:{comment.author_name}"[:MAX_ID_LENGTH], display_name=comment.author_name[:200])
+
+
+def _byline_date(comment: ParsedComment, summary: ImportSummary):
+    """The byline's date within comments.fields' bounds; out of range, the import time (and a note)."""
+    try:
+        return datetime_field(comment.written_at, f"comment {comment.number} date")
+    except IngestError as error:
+        summary.notes.append(f"{error}; kept the import time")
+        return None
 
 
 def import_article_text(*, site: Site, text: str) -> ImportSummary:
@@ -51,6 +69,8 @@ def import_article_text(*, site: Site, text: str) -> ImportSummary:
                     article=by_id,
                     body=comment.text,
                     parent_external_id=f"{article_id}#{parent.number}" if parent else "",
+                    author=_byline_author(comment),
+                    created_at=_byline_date(comment, summary),
                 ),
             )
             summary.changes[result.change.value if result.change else "unchanged"] += 1

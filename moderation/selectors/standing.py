@@ -41,6 +41,7 @@ def comment_standing(*, comment: Comment) -> dict:
     return {
         "id": comment.external_id,
         "article_id": comment.article.external_id,
+        "parent_id": _parent_external_id(comment),
         "status": comment.status,
         "scoring": {"state": scoring.state if scoring else "none", "scored_at": _iso(scoring.scored_at if scoring else None)},
         "scores": scores,
@@ -52,6 +53,14 @@ def comment_standing(*, comment: Comment) -> dict:
         },
         "open_reports": CommentReport.objects.filter(comment=comment, resolved_by__isnull=True).count(),
     }
+
+
+def _parent_external_id(comment: Comment) -> str | None:
+    """The platform's id of the parent: the stored parent's, or the one a reply that came first waits for."""
+    if comment.parent_id is not None:
+        # Only the id: the parent's dates stay unloaded, as comment_for_standing's do.
+        return Comment.objects.filter(pk=comment.parent_id).values_list("external_id", flat=True).first()
+    return comment.awaiting_parent_external_id or None
 
 
 def decision_as_dict(decision: Decision) -> dict:

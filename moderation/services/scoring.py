@@ -285,6 +285,12 @@ def scoring_mark_for_rescore(*, comments, on_progress: Callable[[int], None] | N
     return len(ids)
 
 
+def scorers_load() -> None:
+    """Load the toxicity and framing models now (they log what they loaded), not inside the first chunk."""
+    loaded_scorers.toxicity_scorer()
+    loaded_scorers.framing_scorer()
+
+
 def active_scorers_record() -> None:
     """Write down which models this worker scores with (shown in the UI and admin)."""
     loaded = loaded_scorers.toxicity_scorer()

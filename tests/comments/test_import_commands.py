@@ -123,3 +123,48 @@ def test_jsonl_import_reports_a_reply_to_another_articles_comment_and_goes_on(tm
         call_command("import_comments", str(path), "--site", "bulk", "--no-progress")
     assert "line 2: data.parent_id: the parent comment belongs to another article" in capsys.readouterr().err
     assert sorted(Comment.objects.values_list("external_id", flat=True)) == ["c1", "c3"]
+
+
+def test_the_sample_gives_no_bylines_so_its_comments_stay_anonymous_with_their_text_whole():
+    # The real sample prints no names or dates: no sentence of it may be taken for a byline.
+    call_command("import_article", str(SAMPLE), "--site", "vt")
+    comments = list(Comment.objects.order_by("path"))
+    assert [c.author for c in comments] == [None, None, None]
+    assert comments[0].body.startswith("Kurds, Iraqis & most others want peace")
+
+
+def _sample_with_bylines(tmp_path, first: str, second: str) -> Path:
+    """The real sample page with bylines printed above its first two comments, as many pages do."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    text = text.replace("  1. Kurds, Iraqis", f"  1. {first}\n    Kurds, Iraqis", 1)
+    text = text.replace("  2. When Syrian forces", f"  2. {second}\n    When Syrian forces", 1)
+    page = tmp_path / "with-bylines.txt"
+    page.write_text(text, encoding="utf-8")
+    return page
+
+
+def test_names_and_dates_the_page_gives_are_kept(tmp_path):
+    import datetime as dt
+
+    page = _sample_with_bylines(tmp_path, "Jane Doe on September 10, 2017 at 3:12 pm said:", "kurd_watcher said:")
+    call_command("import_article", str(page), "--site", "vt")
+    first, second, third = Comment.objects.order_by("external_id").select_related("author")
+    assert first.author.display_name == "Jane Doe"
+    assert first.created_at == dt.datetime(2017, 9, 10, 15, 12, tzinfo=dt.timezone.utc)
+    assert first.body.startswith("Kurds, Iraqis & most others want peace")  # the byline is not the text
+    assert second.author.display_name == "kurd_watcher"
+    assert second.body.startswith("When Syrian forces retook Aleppo")
+    assert second.created_at.year >= 2026  # no date given: the import time
+    assert third.author is None
+
+
+def test_a_byline_date_outside_the_bounds_keeps_the_import_time_and_says_so(tmp_path, capsys, settings):
+    import datetime as dt
+
+    settings.INPUT_DATE_MIN = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    page = _sample_with_bylines(tmp_path, "Jane Doe - 1899-12-31", "Bob - 2017-09-10 08:00")
+    call_command("import_article", str(page), "--site", "vt")
+    first, second, _ = Comment.objects.order_by("external_id").select_related("author")
+    assert first.author.display_name == "Jane Doe" and first.created_at.year >= 2026
+    assert second.created_at == dt.datetime(2017, 9, 10, 8, 0, tzinfo=dt.timezone.utc)
+    assert "comment 1 date" in capsys.readouterr().err

@@ -123,3 +123,16 @@ def test_a_bad_cursor_or_limit_is_400(client, site, token, params):
     response = get(client, "/api/v1/decisions", token, **params)
     assert response.status_code == 400
     validate(response, "/decisions")
+
+
+def test_a_comment_gives_its_parents_platform_id_or_null(client, site, token):
+    from comments.services import comment_upsert
+    from tests.factories import comment_input
+
+    comment_upsert(site=site, data=comment_input("top"))
+    comment_upsert(site=site, data=comment_input("reply", parent="top"))
+    comment_upsert(site=site, data=comment_input("early", parent="not-yet"))  # its parent has not arrived
+    answers = {name: validate(get(client, f"/api/v1/comments/{name}", token), "/comments/{external_id}")
+               for name in ("top", "reply", "early")}
+    assert {name: body["parent_id"] for name, body in answers.items()} == {
+        "top": None, "reply": "top", "early": "not-yet"}

@@ -23,5 +23,7 @@ class Command(BaseCommand):
             summary = import_article_text(site=site_get_or_create(slug=site, platform=Site.Platform.IMPORT), text=text)
         except ValueError as error:
             raise CommandError(f"{path}: {error}") from error
+        for note in summary.notes:
+            self.stderr.write(f"{path.name}: {note}")
         changes = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.changes.items()))
         self.stdout.write(self.style.SUCCESS(f"Imported {path.name} into {site}: {changes}"))

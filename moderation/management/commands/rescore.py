@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from comments.models import Article, Comment, Site
-from moderation.services.scoring import scoring_enqueue, scoring_mark_for_rescore, scoring_process
+from moderation.services.scoring import scorers_load, scoring_enqueue, scoring_mark_for_rescore, scoring_process
 
 
 class Command(BaseCommand):
@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 scoring_enqueue(comment_ids=ids[start : start + 64])
             self.stdout.write(f"{marked} comments marked for rescoring and handed to the workers")
             return
+        # Before the bar: loading logs to the console (it would cut the bar in two) and takes
+        # seconds that are not scoring time (they made the rate read "9.12s/comment").
+        scorers_load()
         scored = failed = 0
         run_id = uuid.uuid4().hex[:8]
         with tqdm(total=total, unit="comment", disable=no_progress, file=sys.stderr) as bar:
