@@ -123,3 +123,12 @@ def test_hsts_is_on_unless_debug(tmp_path):
     development = run_python(code, tmp_path, DEBUG="1")
     assert production.returncode == 0 and development.returncode == 0, production.stderr + development.stderr
     assert (production.stdout.strip(), development.stdout.strip()) == ("31536000", "0")
+
+
+def test_commands_print_no_axes_banner(tmp_path):
+    # django-axes logs "AXES: BEGIN version …" at every start; a command's output is the user's, not ours.
+    result = run_python("import sys; sys.argv = ['manage.py', 'check']; from django.core.management import "
+                        "execute_from_command_line; execute_from_command_line(sys.argv)", tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "AXES" not in result.stdout + result.stderr
