@@ -25,7 +25,7 @@ from django.db import connections
 from django.db.models.signals import post_init
 
 
-def _in_other_connection(work: Callable[[], object], *, timeout: float) -> object:
+def in_other_connection(work: Callable[[], object], *, timeout: float) -> object:
     outcome: dict[str, object] = {}
 
     def run():
@@ -61,7 +61,7 @@ def interleaved(model, other_side: Callable[[], object], *, at: int = 1, timeout
             return
         seen.append(instance)
         if len(seen) == at:
-            ran.append(_in_other_connection(other_side, timeout=timeout))
+            ran.append(in_other_connection(other_side, timeout=timeout))
 
     post_init.connect(receiver, sender=model, weak=False, dispatch_uid=uid)
     try:

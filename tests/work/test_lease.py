@@ -12,15 +12,15 @@ own connection and to its commit, just before this side's first UPDATE
 reaches the database. No threads racing, no sleeping: the same interleaving
 every run."""
 import datetime as dt
-import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import SiteFactory
+from tests.support.interleave import in_other_connection
 from webhooks.models import Delivery
 from work.lease import (
     EXPIRED, Failure, Lease, lease_take, lease_take_one, lease_finish, lease_held, lease_record_failure,
@@ -62,24 +62,7 @@ def before_the_first_update(other_side: Callable[[], object]) -> Iterator[list]:
     ran: list[object] = []
 
     def run_other_side() -> None:
-        outcome: dict[str, object] = {}
-
-        def work() -> None:
-            try:
-                outcome["value"] = other_side()
-            except BaseException as error:  # handed to this side below
-                outcome["error"] = error
-            finally:
-                connections.close_all()
-
-        thread = threading.Thread(target=work, name="other-worker")
-        thread.start()
-        thread.join(30)
-        if thread.is_alive():
-            raise AssertionError("the other worker still waits after 30 s: it needs a lock this side holds")
-        if "error" in outcome:
-            raise outcome["error"]
-        ran.append(outcome.get("value"))
+        ran.append(in_other_connection(other_side, timeout=30))
 
     def wrapper(execute, sql, params, many, context):
         if not ran and sql.lstrip().upper().startswith("UPDATE"):
